@@ -1,0 +1,16 @@
+"""certify: exact, independently checkable certificates about loss surfaces of
+piecewise-linear neural networks."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .activation import Activation  # noqa: E402
+from .data import Dataset  # noqa: E402
+from .network import Network, Point, forward  # noqa: E402
+from .problem import Problem  # noqa: E402
+from .prove import prove_spurious_minimum, check_assumptions  # noqa: E402
+from .check import check_certificate, Verdict  # noqa: E402
+
+__all__ = ["Activation", "Dataset", "Network", "Point", "Problem", "forward",
+           "prove_spurious_minimum", "check_assumptions", "check_certificate", "Verdict",
+           "__version__"]

@@ -1,0 +1,82 @@
+"""Certificates as canonical JSON (SCHEMA.md): assembly, serialisation, digest, safe writing."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .construct.spurious import SpuriousMinimum
+from .errors import InputError
+from .exact import canonical, canonical_rows, canonical_vector
+
+FORMAT = "certify"
+SCHEMA_VERSION = "1.0"
+
+
+def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None) -> dict:
+    """The ``spurious-local-minimum`` certificate of a Stage A/B construction."""
+    witness = {
+        "point": result.point.to_json(),
+        "better_point": result.better_point.to_json(),
+        "affine_optimum": {"A": canonical_rows(result.fit.A),
+                           "a": canonical_vector(result.fit.a)},
+    }
+    if result.ldl is not None:
+        lower, diag = result.ldl
+        witness["ldl"] = {"L": canonical_rows(lower), "D": canonical_vector(diag)}
+    else:
+        witness["kernel_vector"] = canonical_vector(result.kernel_vector)
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "kind": "spurious-local-minimum",
+        "problem": result.problem.to_json(),
+        "claim": {"risk": canonical(result.risk), "better_risk": canonical(result.better_risk),
+                  "gap": canonical(result.gap),
+                  "strict_modulo_function": result.ldl is not None},
+        "witness": witness,
+        "provenance": {"tool": f"certify {__version__}",
+                       "construction": "stage-A affine optimum, stage-B kink witness",
+                       "kink_layer": result.kink_layer,
+                       "kink_breakpoint": canonical(result.kink_at),
+                       "projection": canonical_vector(result.projection),
+                       **(provenance or {})},
+    }
+
+
+def dumps(document: dict) -> str:
+    """Canonical text: sorted keys, no whitespace, UTF-8; a final newline for files."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+def digest(document: dict) -> str:
+    body = {k: v for k, v in document.items() if k != "provenance"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_atomically(path: str | Path, text: str) -> None:
+    """Write all of ``text`` or nothing: a temporary file in the same folder, then a rename."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise InputError(f"cannot write there: {err.strerror}", code="io-error",
+                         path=str(path)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException as err:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(err, OSError):
+            raise InputError(f"cannot write: {err.strerror}", code="io-error",
+                             path=str(path)) from None
+        raise

@@ -1,0 +1,174 @@
+"""The ``certify`` command line.
+
+Exit codes: 0 success (accepted); 1 a claim refused (an assumption fails, a certificate is
+rejected); 2 usage, I/O or malformed input; 3 an internal error (please report it).
+Every failure is one line on stderr; no tracebacks.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import AssumptionError, CertifyError, InputError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not argparse's usage block
+        raise _Usage(message)
+
+
+class _Usage(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="certify", description="Exact, independently checked certificates "
+                     "about loss surfaces of piecewise-linear networks.")
+    parser.add_argument("--version", action="version", version=f"certify {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    demo = sub.add_parser("demo", help="prove and check a built-in example, print a summary")
+    demo.add_argument("-o", "--output", help="also write the certificate here")
+    assume = sub.add_parser("assumptions", help="which assumptions of Theorem 1 hold, and why")
+    assume.add_argument("problem")
+    spur = sub.add_parser("spurious", help="certify a spurious local minimum")
+    spur.add_argument("problem")
+    spur.add_argument("-o", "--output", help="certificate file (default: standard output)")
+    check = sub.add_parser("check", help="check certificates with the independent checker")
+    check.add_argument("certificates", nargs="+")
+    check.add_argument("--backend", choices=("auto", "fraction", "flint"), default="auto",
+                       help="exact arithmetic of the checker (default: flint when installed)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            raise _Usage("a command is required: demo, assumptions, spurious or check "
+                         "(see certify --help)")
+        return {"demo": _demo, "assumptions": _assumptions, "spurious": _spurious,
+                "check": _check}[args.command](args)
+    except _Usage as err:
+        return _fail(f"usage: {err}", EXIT_USAGE)
+    except AssumptionError as err:
+        return _fail(err.line(), EXIT_REFUSED)
+    except InputError as err:
+        return _fail(err.line(), EXIT_USAGE)
+    except CertifyError as err:
+        return _fail(err.line(), EXIT_REFUSED)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except MemoryError:
+        return _fail("out of memory", EXIT_INTERNAL)
+    except Exception as err:  # noqa: BLE001 — a user never sees a traceback
+        return _fail(f"internal error: {type(err).__name__}: {err} (please report this)",
+                     EXIT_INTERNAL)
+
+
+def _fail(line: str, code: int) -> int:
+    print(f"certify: error: {line}", file=sys.stderr)
+    return code
+
+
+def _say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+# -- commands -----------------------------------------------------------------------
+
+def _demo(args) -> int:
+    from .demo import demo_problem
+    problem = demo_problem()
+    _say("certify demo: a 2-hidden-layer leaky-ReLU network on XOR-like data with 2 outputs")
+    return _prove_and_report(problem, "demo", args.output)
+
+
+def _assumptions(args) -> int:
+    from .problem import Problem
+    from .prove import check_assumptions
+    problem = Problem.from_file(args.problem)
+    results = check_assumptions(problem)
+    for note in problem.data.notes:
+        _say(f"note: {note}")
+    for result in results:
+        _say(result.line())
+    return EXIT_OK if all(r.holds for r in results) else EXIT_REFUSED
+
+
+def _spurious(args) -> int:
+    from .problem import Problem
+    problem = Problem.from_file(args.problem)
+    return _prove_and_report(problem, Path(args.problem).name, args.output,
+                             to_stdout=args.output is None)
+
+
+def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = False) -> int:
+    from .certificate import digest, dumps, write_atomically
+    from .check import check_certificate
+    from .prove import prove_spurious_minimum
+    say = (lambda line="": print(line, file=sys.stderr)) if to_stdout else _say
+    for note in problem.data.notes:
+        say(f"note: {note}")
+    started = time.perf_counter()
+    document = prove_spurious_minimum(problem)
+    proved = time.perf_counter() - started
+    text = dumps(document)
+    started = time.perf_counter()
+    verdict = check_certificate(text)
+    checked = time.perf_counter() - started
+    if not verdict.accepted:
+        # The prover never hands out a certificate its checker refuses.
+        raise CertifyError(f"the independent checker rejected the prover's certificate "
+                           f"[{verdict.code}] at {verdict.path}: {verdict.message}",
+                           code="prover-bug")
+    claim, prov = document["claim"], document["provenance"]
+    say(f"{name}: {problem.network.describe()}; {problem.data.n} samples, loss squared")
+    say("  assumptions A1–A4 hold")
+    say(f"  local minimum: risk {claim['risk']} (every hidden unit in one open piece on all "
+        "samples; outputs = the affine optimum)")
+    say(f"  lower point:   risk {claim['better_risk']}, gap {claim['gap']} "
+        f"(kink at hidden layer {prov['kink_layer']})")
+    strict = "yes (LDLᵀ with positive pivots)" if claim["strict_modulo_function"] else \
+        "no (the inputs are affinely dependent; kernel vector given)"
+    say(f"  strict modulo the function on the data: {strict}")
+    say(f"  checked: {'accepted' if verdict.accepted else 'rejected'} by certify.check "
+        f"({', '.join(verdict.trust_base)}); proved in {proved:.3f} s, checked in "
+        f"{checked:.3f} s")
+    say(f"  {digest(document)}")
+    if to_stdout:
+        sys.stdout.write(text)
+    elif output:
+        write_atomically(output, text)
+        say(f"  wrote {output}")
+    return EXIT_OK
+
+
+def _check(args) -> int:
+    from .check import check_certificate
+    worst = EXIT_OK
+    for name in args.certificates:
+        try:
+            with open(name, "rb") as handle:
+                data = handle.read()
+        except OSError as err:
+            print(f"certify: error: {name}: cannot read: {err.strerror}", file=sys.stderr)
+            worst = max(worst, EXIT_USAGE)
+            continue
+        verdict = check_certificate(data, backend=args.backend)
+        _say(verdict.line(name))
+        if not verdict.accepted:
+            worst = max(worst, EXIT_REFUSED)
+    return worst
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

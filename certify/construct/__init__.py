@@ -1,0 +1,1 @@
+"""Generators of certified constructions (DESIGN.md §2)."""

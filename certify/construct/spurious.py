@@ -1,0 +1,232 @@
+"""Stage A (the local minimum) and Stage B (the lower witness) of DESIGN.md §2.
+
+| symbol | meaning | here |
+| --- | --- | --- |
+| ``u_k(x) = A*_k x`` | output channel ``k`` of the affine optimum, without bias | main channel ``k`` |
+| ``(c_j, ρ_j)`` | window ``[c−ρ, c+ρ]`` strictly inside a piece of ``σ_j`` with slope ``≠ 0`` | ``Activation.window`` |
+| ``α u + β`` | a main channel's value, tracked exactly through the layers | ``_Channel`` |
+| ``t_i = uᵀx_i`` | pairwise distinct projections of the inputs | ``distinct_projection`` |
+| ``β``, ``φ_i = (t_i − β)_+`` | the kink location and the kink feature | ``kink_location`` |
+| ``h_i`` | the spare unit's last hidden value at the better point | ``_spare_chain`` |
+
+**Stage A.** Every main channel of every hidden layer keeps all samples inside the window of
+one piece, so the network is one affine map on the data and a neighbourhood keeps it so; the
+output layer undoes the tracked affine maps, so ``ŷ_i = A* x_i + a*``. Spare units have zero
+weights and bias ``c_j``. Hence the point is a local minimum (SCHEMA.md, rule 1–3).
+
+**Stage B.** One spare unit per hidden layer carries ``t`` linearly up to the first layer whose
+activation has a kink ``p``; there its pre-activation is ``p + κ(t − β)``, so on the data its
+value is affine in ``x`` plus ``(s_right − s_left) κ φ_i``; later layers carry it linearly. With
+``w = Σ_i r_i (h_i − h̄) ≠ 0`` (the lemma below) and ``H = Σ_i (h_i − h̄)²``, adding
+``ε w (h_i − h̄)`` with ``ε = −1/H`` to the outputs lowers the summed loss by exactly
+``‖w‖²/H``.
+
+Lemma (peel from the top): sort by ``t``; let ``m`` be the last sorted sample with
+``r_(m) ≠ 0``. Then ``β = t_(m−1)`` gives ``G = Σ r_i φ_i = r_(m)(t_(m) − t_(m−1)) ≠ 0``, and
+``w = (s_right − s_left) κ G`` because the residuals are orthogonal to affine functions of x.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Sequence
+
+from ..activation import Activation
+from ..errors import AssumptionError, ProofError
+from ..exact import Matrix, ldl, null_vector, product, transpose
+from ..network import Layer, Point
+from ..problem import Problem
+from .affine import AffineFit, affine_optimum
+from .assumptions import check_assumptions
+
+ZERO, ONE = Fraction(0), Fraction(1)
+
+
+@dataclass(frozen=True)
+class SpuriousMinimum:
+    """Everything a ``spurious-local-minimum`` certificate states, in exact form."""
+    problem: Problem
+    point: Point
+    better_point: Point
+    fit: AffineFit
+    risk: Fraction
+    better_risk: Fraction
+    ldl: tuple[Matrix, list[Fraction]] | None
+    kernel_vector: list[Fraction] | None
+    kink_layer: int
+    projection: list[Fraction]
+    kink_at: Fraction
+
+    @property
+    def gap(self) -> Fraction:
+        return self.risk - self.better_risk
+
+
+def construct_spurious_minimum(problem: Problem) -> SpuriousMinimum:
+    """Stage A and B on a problem whose assumptions A1–A4 hold; refuses otherwise."""
+    fit = affine_optimum(problem.data)
+    for assumption in check_assumptions(problem, fit):
+        if not assumption.holds:
+            raise AssumptionError(f"assumption {assumption.name} fails: {assumption.reason}",
+                                  code=f"assumption-{assumption.name.lower()}")
+    net, data = problem.network, problem.data
+    n, d_out = data.n, net.widths[-1]
+    windows = [act.window(act.working_piece()) for act in net.activations]
+
+    # Stage A: main channels carry u_k = A*_k x inside each layer's window.
+    inputs = [list(x) for x in data.inputs]
+    u_values = transpose(product(inputs, transpose(fit.A)))  # u_k(x_i), one row per k
+    channels = [_Channel.start(vals) for vals in u_values]
+    hidden_layers: list[tuple[list[list[Fraction]], list[Fraction]]] = []
+    for j, act in enumerate(net.activations, start=1):
+        centre, radius = windows[j - 1]
+        W = _zeros(net.widths[j], net.widths[j - 1])
+        b = [centre] * net.widths[j]
+        for k, ch in enumerate(channels):
+            w, bias = ch.map_into(centre, radius)
+            if j == 1:
+                W[k] = [w * a for a in fit.A[k]]
+            else:
+                W[k][k] = w
+            b[k] = bias
+            ch.apply(w, bias, act)
+        hidden_layers.append((W, b))
+    W_out = _zeros(d_out, net.widths[-2])
+    b_out = []
+    for k, ch in enumerate(channels):
+        W_out[k][k] = 1 / ch.alpha
+        b_out.append(fit.a[k] - ch.beta / ch.alpha)
+    point = _point(hidden_layers, (W_out, b_out))
+
+    # Stage B: one spare unit per hidden layer carries a kink of the projection t.
+    kink_layer = next(j for j, act in enumerate(net.activations, start=1) if act.kinks())
+    projection = distinct_projection(data.inputs)
+    t = [row[0] for row in product(inputs, [[u] for u in projection])]
+    beta = kink_location(t, fit.residuals)
+    better_hidden, h = _spare_chain(problem, hidden_layers, windows, projection, t, beta,
+                                    kink_layer, spare=d_out)
+    h_mean = sum(h, ZERO) / n
+    centred = [v - h_mean for v in h]
+    spread = sum((v * v for v in centred), ZERO)
+    direction = [sum((r[k] * c for r, c in zip(fit.residuals, centred)), ZERO)
+                 for k in range(d_out)]
+    if spread == 0 or all(v == 0 for v in direction):
+        raise ProofError("internal: the kink feature is orthogonal to the residuals, "
+                         "contradicting the peeling lemma")
+    eps = -1 / spread
+    W_better = [list(row) for row in W_out]
+    b_better = list(b_out)
+    for k in range(d_out):
+        W_better[k][d_out] = eps * direction[k]
+        b_better[k] -= eps * direction[k] * h_mean
+    better_point = _point(better_hidden, (W_better, b_better))
+
+    risk = fit.summed_loss / n
+    decrease = sum((v * v for v in direction), ZERO) / spread
+    factor = ldl(fit.gram)
+    kernel = None if factor is not None else null_vector(fit.gram)
+    act = net.activations[kink_layer - 1]
+    return SpuriousMinimum(problem, point, better_point, fit, risk, risk - decrease / n,
+                           factor, kernel, kink_layer, projection,
+                           act.breakpoints[_kink_index(act) - 1])
+
+
+class _Channel:
+    """A main channel's value ``α·u + β`` on the data, with ``u`` ranging over [lo, hi]."""
+
+    def __init__(self, lo: Fraction, hi: Fraction):
+        self.lo, self.hi = lo, hi
+        self.alpha, self.beta = ONE, ZERO
+
+    @classmethod
+    def start(cls, values: Sequence[Fraction]) -> "_Channel":
+        return cls(min(values), max(values))
+
+    def value_range(self) -> tuple[Fraction, Fraction]:
+        ends = sorted((self.alpha * self.lo + self.beta, self.alpha * self.hi + self.beta))
+        return ends[0], ends[1]
+
+    def map_into(self, centre: Fraction, radius: Fraction) -> tuple[Fraction, Fraction]:
+        """Weight and bias taking the current values into ``[centre − radius, centre + radius]``."""
+        return _into_window(*self.value_range(), centre, radius)
+
+    def apply(self, w: Fraction, bias: Fraction, act: Activation) -> None:
+        self.alpha, self.beta = w * self.alpha, w * self.beta + bias
+        q = act.piece_of(self.alpha * self.lo + self.beta)
+        self.alpha, self.beta = act.slopes[q] * self.alpha, \
+            act.slopes[q] * self.beta + act.intercepts[q]
+
+
+def _into_window(lo: Fraction, hi: Fraction, centre: Fraction,
+                 radius: Fraction) -> tuple[Fraction, Fraction]:
+    half, mid = (hi - lo) / 2, (hi + lo) / 2
+    w = radius / half if half else ONE
+    return w, centre - w * mid
+
+
+def distinct_projection(inputs: Sequence[Sequence[Fraction]]) -> list[Fraction]:
+    """``u = (1, m, m², …)`` for the first ``m = 1, 2, …`` with pairwise distinct ``uᵀx_i``.
+
+    For two distinct inputs ``uᵀ(x_i − x_j)`` is a nonzero polynomial in ``m`` of degree
+    ``< d_0``, so few ``m`` fail; the loop is finite."""
+    d0, n = len(inputs[0]), len(inputs)
+    for m in range(1, n * n * max(d0, 1) + 2):
+        u = [Fraction(m) ** e for e in range(d0)]
+        t = sorted(row[0] for row in product([list(x) for x in inputs], [[v] for v in u]))
+        if all(a < b for a, b in zip(t, t[1:])):
+            return u
+    raise ProofError("no projection separates the inputs (are two inputs equal?)")
+
+
+def kink_location(t: Sequence[Fraction], residuals: Matrix) -> Fraction:
+    """``β = t_(m−1)`` where ``m`` is the last sample in ``t``-order with a nonzero residual."""
+    order = sorted(range(len(t)), key=t.__getitem__)
+    last = max(pos for pos, i in enumerate(order) if any(residuals[i]))
+    if last == 0:
+        raise ProofError("internal: only the lowest sample has a residual, contradicting Σr = 0")
+    return t[order[last - 1]]
+
+
+def _kink_index(act: Activation) -> int:
+    """The breakpoint (1-based) used for the kink: the largest change of slope."""
+    return max(act.kinks(), key=lambda q: abs(act.slopes[q] - act.slopes[q - 1]))
+
+
+def _spare_chain(problem: Problem, hidden_layers, windows, projection, t, beta, kink_layer,
+                 spare: int):
+    """Hidden layers of the better point, and the spare unit's last hidden values ``h_i``."""
+    net = problem.network
+    layers = [([list(r) for r in W], list(b)) for W, b in hidden_layers]
+    alpha, offset = ONE, ZERO  # before the kink the spare's input is alpha·t + offset
+    values = list(t)
+    for j, act in enumerate(net.activations, start=1):
+        W, b = layers[j - 1]
+        if j == kink_layer:
+            # pre-activation p + κ(t − β), with |κ(t_i − β)| inside the kink's window
+            q = _kink_index(act)
+            kappa = act.kink_window(q) / max(abs(v - beta) for v in t)
+            w = kappa / alpha
+            bias = act.breakpoints[q - 1] - kappa * beta - w * offset
+        else:
+            w, bias = _into_window(min(values), max(values), *windows[j - 1])
+        if j == 1:
+            W[spare] = [w * u for u in projection]
+        else:
+            W[spare] = [ZERO] * len(W[spare])
+            W[spare][spare] = w
+        b[spare] = bias
+        values = [act(w * v + bias) for v in values]
+        if j < kink_layer:  # linear in its window: track the affine map exactly
+            q = act.working_piece()
+            alpha, offset = act.slopes[q] * w * alpha, \
+                act.slopes[q] * (w * offset + bias) + act.intercepts[q]
+    return layers, values
+
+
+def _zeros(rows: int, cols: int) -> list[list[Fraction]]:
+    return [[ZERO] * cols for _ in range(rows)]
+
+
+def _point(hidden_layers, output_layer) -> Point:
+    return Point(tuple(Layer(tuple(tuple(r) for r in W), tuple(b))
+                       for W, b in [*hidden_layers, output_layer]))

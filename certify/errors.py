@@ -1,0 +1,47 @@
+"""Exceptions of the prover side of certify (the checker has its own, in check.py).
+
+Every error carries a stable kebab-case ``code``, a ``path`` saying where (a JSON path or a
+file name) and the offending ``value``, so that the command line can print one clear line.
+"""
+from __future__ import annotations
+
+
+class CertifyError(Exception):
+    """Root of every error the prover side raises on purpose."""
+
+    code = "certify-error"
+
+    def __init__(self, message: str, *, code: str | None = None, path: str | None = None,
+                 value: object = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.path = path
+        self.value = value
+
+    def line(self) -> str:
+        """One human line: where, what, and the offending value."""
+        where = f"{self.path}: " if self.path else ""
+        shown = ""
+        if self.value is not None:
+            text = repr(self.value) if not isinstance(self.value, str) else repr(self.value)
+            shown = f" (got {text[:80]}{'…' if len(text) > 80 else ''})"
+        return f"{where}{self}{shown}"
+
+
+class InputError(CertifyError):
+    """A problem file, data file or argument is malformed."""
+
+    code = "bad-input"
+
+
+class AssumptionError(CertifyError):
+    """An assumption of the theorem fails on this instance, so no certificate is emitted."""
+
+    code = "assumption-fails"
+
+
+class ProofError(CertifyError):
+    """The prover could not finish; it never emits a weaker certificate instead."""
+
+    code = "cannot-prove"

@@ -1,0 +1,200 @@
+"""Exact rationals: lenient parsing of user numbers, canonical strings, small linear algebra.
+
+Everything here works over Q with ``fractions.Fraction``; python-flint's ``fmpq_mat`` is used
+only for the large matrix products, and its results are converted back exactly.
+
+| name | meaning |
+| --- | --- |
+| ``rational(v)`` | a user's number (int, ``"p/q"``, decimal text) as a Fraction; floats refused |
+| ``canonical(q)`` | the canonical string of SCHEMA.md: ``"-3/4"``, ``"0"`` |
+| ``solve_normal_equations`` | one exact solution of ``MᵀM Z = MᵀY`` (least squares) |
+| ``ldl`` | ``M = L·diag(D)·Lᵀ`` without pivoting, or ``None`` at a zero pivot |
+"""
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from typing import Iterable, Sequence
+
+import flint
+
+from .errors import InputError
+
+Matrix = list[list[Fraction]]
+
+MAX_DIGITS = 10_000
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_RATIO = re.compile(r"[+-]?\d+/\d+")
+
+
+def rational(value: object, where: str = "value") -> Fraction:
+    """Read one exact number given by a user.
+
+    Accepts an int, or text: ``"p/q"`` or a decimal such as ``"0.1"`` (read as 1/10) or
+    ``"1e-3"``. Floats, bools, NaN and infinities are refused: a float has already lost the
+    user's decimal text, and we will not guess it.
+    """
+    if isinstance(value, bool):
+        raise InputError("expected an exact number, found a boolean", path=where, value=value)
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, float):
+        raise InputError("expected an exact number, found a float (write it as text, "
+                         "e.g. \"1/10\", or convert it with Fraction)", path=where, value=value)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_DIGITS:
+            raise InputError(f"number has more than {MAX_DIGITS} characters", path=where,
+                             value=text[:20] + "…")
+        if _RATIO.fullmatch(text):
+            num, den = text.split("/")
+            if int(den) == 0:
+                raise InputError("zero denominator", path=where, value=value)
+            return Fraction(int(num), int(den))
+        if _DECIMAL.fullmatch(text):
+            mantissa, _, exponent = text.lower().partition("e")
+            if exponent and abs(int(exponent)) > MAX_DIGITS:
+                raise InputError("exponent too large", path=where, value=value)
+            return Fraction(text)
+        raise InputError("not a number (expected an integer, \"p/q\" or a decimal)",
+                         path=where, value=value)
+    raise InputError(f"expected a number, found {type(value).__name__}", path=where, value=value)
+
+
+def rational_from_binary_float(value: float, where: str = "value") -> Fraction:
+    """Convert a binary float exactly (every finite float is a dyadic rational)."""
+    if not math.isfinite(value):
+        raise InputError("NaN or infinite value", path=where, value=value)
+    return Fraction(value)
+
+
+def canonical(q: Fraction | int) -> str:
+    """The canonical rational string of SCHEMA.md."""
+    if q.denominator == 1:  # ints and Fractions alike; no re-normalising Fraction(q)
+        return str(q.numerator)
+    return f"{q.numerator}/{q.denominator}"
+
+
+def canonical_rows(rows: Iterable[Iterable[Fraction]]) -> list[list[str]]:
+    return [[canonical(v) for v in row] for row in rows]
+
+
+def canonical_vector(vec: Iterable[Fraction]) -> list[str]:
+    return [canonical(v) for v in vec]
+
+
+def parse_canonical(text: str) -> Fraction:
+    """Inverse of ``canonical`` for the prover's own files (the checker has its own)."""
+    num, _, den = text.partition("/")
+    return Fraction(int(num), int(den) if den else 1)
+
+
+# -- flint bridges ---------------------------------------------------------------------
+
+def to_flint(rows: Sequence[Sequence[Fraction]]) -> flint.fmpq_mat:
+    m = len(rows)
+    k = len(rows[0]) if m else 0
+    return flint.fmpq_mat(m, k, [flint.fmpq(v.numerator, v.denominator)
+                                 for row in rows for v in row])
+
+
+def from_flint(mat: flint.fmpq_mat) -> Matrix:
+    k = mat.ncols()
+    flat = [Fraction(int(e.p), int(e.q)) for e in mat.entries()]
+    return [flat[i * k:(i + 1) * k] for i in range(mat.nrows())]
+
+
+def product(left: Matrix, right: Matrix) -> Matrix:
+    """Exact matrix product, computed by FLINT."""
+    return from_flint(to_flint(left) * to_flint(right))
+
+
+def transpose(rows: Matrix) -> Matrix:
+    return [list(col) for col in zip(*rows)]
+
+
+# -- small exact linear algebra over Q -------------------------------------------------
+
+def solve_normal_equations(design: Matrix, targets: Matrix) -> Matrix:
+    """An exact least-squares solution ``Z`` of ``design · Z ≈ targets``.
+
+    Solves the normal equations ``DᵀD Z = DᵀY`` by Gauss–Jordan elimination over Q; when
+    ``DᵀD`` is singular every solution is a minimiser, and free variables are set to zero.
+    """
+    design_f = to_flint(design)
+    gram_f = design_f.transpose() * design_f
+    rhs_f = design_f.transpose() * to_flint(targets)
+    if gram_f.rank() == gram_f.nrows():
+        return from_flint(gram_f.solve(rhs_f))
+    gram, rhs = from_flint(gram_f), from_flint(rhs_f)
+    p, k = len(gram), len(rhs[0])
+    aug = [gram[i] + rhs[i] for i in range(p)]
+    pivots = _row_reduce(aug, p)
+    solution = [[Fraction(0)] * k for _ in range(p)]
+    for row, col in enumerate(pivots):
+        solution[col] = aug[row][p:]
+    return solution
+
+
+def _row_reduce(aug: Matrix, ncols: int) -> list[int]:
+    """Gauss–Jordan in place on the first ``ncols`` columns; returns pivot columns."""
+    pivots: list[int] = []
+    r = 0
+    for c in range(ncols):
+        pivot = next((i for i in range(r, len(aug)) if aug[i][c] != 0), None)
+        if pivot is None:
+            continue
+        aug[r], aug[pivot] = aug[pivot], aug[r]
+        inv = 1 / aug[r][c]
+        aug[r] = [v * inv for v in aug[r]]
+        for i in range(len(aug)):
+            if i != r and aug[i][c] != 0:
+                f = aug[i][c]
+                aug[i] = [a - f * b for a, b in zip(aug[i], aug[r])]
+        pivots.append(c)
+        r += 1
+    return pivots
+
+
+def null_vector(matrix: Matrix) -> list[Fraction] | None:
+    """A nonzero ``v`` with ``matrix · v = 0``, or ``None`` when the columns are independent."""
+    ncols = len(matrix[0])
+    aug = [list(row) for row in matrix]
+    pivots = _row_reduce(aug, ncols)
+    free = next((c for c in range(ncols) if c not in pivots), None)
+    if free is None:
+        return None
+    v = [Fraction(0)] * ncols
+    v[free] = Fraction(1)
+    for row, col in enumerate(pivots):
+        v[col] = -aug[row][free]
+    return v
+
+
+def ldl(matrix: Matrix) -> tuple[Matrix, list[Fraction]] | None:
+    """``M = L·diag(D)·Lᵀ`` with unit lower-triangular ``L``; ``None`` if a pivot is ≤ 0.
+
+    For a symmetric matrix, all pivots positive is exactly positive definiteness.
+    """
+    n = len(matrix)
+    a = [list(row) for row in matrix]
+    lower = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+    diag: list[Fraction] = []
+    for j in range(n):
+        d = a[j][j]
+        if d <= 0:
+            return None
+        diag.append(d)
+        for i in range(j + 1, n):
+            lower[i][j] = a[i][j] / d
+        row_j = a[j]
+        for i in range(j + 1, n):
+            lij = lower[i][j]
+            if lij:
+                row_i = a[i]
+                for k in range(j + 1, n):
+                    row_i[k] -= lij * row_j[k]  # Schur complement of the pivot
+    return lower, diag

@@ -1,0 +1,130 @@
+"""A problem: network, data set and loss, read from the fixed JSON interface.
+
+```json
+{"network": {"widths": [3, 8, 8, 2], "activation": "relu"},
+ "data": {"inputs": [[0, 1, "1/3"], ...], "targets": [[1, 0], ...]},
+ "loss": "squared"}
+```
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from .activation import Activation
+from .data import Dataset
+from .errors import InputError
+from .loss import parse_loss
+from .network import Network
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    network: Network
+    data: Dataset
+    loss: str = "squared"
+
+    def __post_init__(self):
+        if self.data.input_dim != self.network.widths[0]:
+            raise InputError(f"inputs have {self.data.input_dim} columns but the network's "
+                             f"input width is {self.network.widths[0]}", path="data.inputs")
+        if self.data.output_dim != self.network.widths[-1]:
+            raise InputError(f"targets have {self.data.output_dim} columns but the network's "
+                             f"output width is {self.network.widths[-1]}", path="data.targets")
+        parse_loss(self.loss)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "Problem":
+        path = Path(path)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise InputError("problem file is larger than 256 MiB", path=str(path))
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError("no such file", code="no-such-file", path=str(path)) from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(f"cannot read file: {err}", code="io-error",
+                             path=str(path)) from None
+        try:
+            return cls.from_json(load_json(text), base_dir=path.parent)
+        except InputError as err:
+            err.path = f"{path.name}: {err.path}" if err.path else path.name
+            raise
+
+    @classmethod
+    def from_json(cls, spec: object, base_dir: Path = Path(".")) -> "Problem":
+        if not isinstance(spec, dict):
+            raise InputError("a problem is a JSON object with network, data and loss")
+        extra = sorted(set(spec) - {"network", "data", "loss"})
+        if extra:
+            raise InputError(f"unknown key '{extra[0]}'", value=extra[0])
+        for key in ("network", "data"):
+            if key not in spec:
+                raise InputError(f"missing key '{key}'")
+        net = spec["network"]
+        if not isinstance(net, dict):
+            raise InputError("'network' must be an object", path="network")
+        extra = sorted(set(net) - {"widths", "activation"})
+        if extra:
+            raise InputError(f"unknown key '{extra[0]}' in network", path="network")
+        widths = net.get("widths")
+        if not isinstance(widths, list):
+            raise InputError("'network.widths' must be a list of integers",
+                             path="network.widths", value=widths)
+        if "activation" not in net:
+            raise InputError("missing key 'activation'", path="network")
+        hidden = max(len(widths) - 2, 0)
+        spec_act = net["activation"]
+        if isinstance(spec_act, list):
+            if len(spec_act) != hidden:
+                raise InputError(f"{hidden} hidden layers but {len(spec_act)} activations",
+                                 path="network.activation")
+            acts = tuple(Activation.from_json(a, f"network.activation[{j}]")
+                         for j, a in enumerate(spec_act))
+        else:
+            acts = (Activation.from_json(spec_act, "network.activation"),) * hidden
+        network = Network(tuple(widths), acts)
+        data = Dataset.from_json(spec["data"], base_dir)
+        return cls(network, data, parse_loss(spec.get("loss", "squared")))
+
+    def to_json(self) -> dict:
+        """The certificate's inline, canonical form of the problem."""
+        return {"network": self.network.to_json(), "data": self.data.to_json(),
+                "loss": self.loss}
+
+
+def load_json(text: str) -> object:
+    """JSON with exact numbers: decimals become Fractions; NaN, Infinity, duplicate keys fail."""
+    def no_constant(name):
+        raise InputError(f"{name} is not an exact number", code="non-finite-number", value=name)
+
+    def no_duplicates(pairs):
+        seen = {}
+        for key, value in pairs:
+            if key in seen:
+                raise InputError(f"duplicate key '{key}'", code="duplicate-key", value=key)
+            seen[key] = value
+        return seen
+
+    def exact_decimal(text):
+        if len(text) > 10_000:
+            raise InputError("number too long", value=text[:20] + "…")
+        mantissa, _, exponent = text.lower().partition("e")
+        if exponent and abs(int(exponent)) > 10_000:
+            raise InputError("exponent too large", value=text)
+        return Fraction(text)
+
+    try:
+        return json.loads(text, parse_float=exact_decimal, parse_constant=no_constant,
+                          object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as err:
+        raise InputError(f"malformed JSON: {err.msg} at line {err.lineno} column {err.colno}",
+                         code="malformed-json") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply", code="malformed-json") from None
+    except ValueError as err:  # e.g. an integer beyond Python's digit limit
+        raise InputError(f"malformed number: {err}", code="malformed-json") from None
