@@ -51,14 +51,19 @@ def rational(value: object, where: str = "value") -> Fraction:
                              value=text[:20] + "…")
         if _RATIO.fullmatch(text):
             num, den = text.split("/")
-            if int(den) == 0:
+            if _digits_to_int(den) == 0:
                 raise InputError("zero denominator", path=where, value=value)
-            return Fraction(int(num), int(den))
+            return Fraction(_digits_to_int(num), _digits_to_int(den))
         if _DECIMAL.fullmatch(text):
             mantissa, _, exponent = text.lower().partition("e")
-            if exponent and abs(int(exponent)) > MAX_DIGITS:
+            power = _digits_to_int(exponent) if exponent else 0
+            if abs(power) > MAX_DIGITS:
                 raise InputError("exponent too large", path=where, value=value)
-            return Fraction(text)
+            whole, _, decimals = mantissa.partition(".")
+            sign = -1 if whole.startswith("-") else 1
+            scale = power - len(decimals)
+            return sign * _digits_to_int(whole.lstrip("+-") + decimals or "0") \
+                * Fraction(10) ** scale
         raise InputError("not a number (expected an integer, \"p/q\" or a decimal)",
                          path=where, value=value)
     raise InputError(f"expected a number, found {type(value).__name__}", path=where, value=value)
@@ -74,8 +79,35 @@ def rational_from_binary_float(value: float, where: str = "value") -> Fraction:
 def canonical(q: Fraction | int) -> str:
     """The canonical rational string of SCHEMA.md."""
     if q.denominator == 1:  # ints and Fractions alike; no re-normalising Fraction(q)
-        return str(q.numerator)
-    return f"{q.numerator}/{q.denominator}"
+        return _int_to_digits(q.numerator)
+    return f"{_int_to_digits(q.numerator)}/{_int_to_digits(q.denominator)}"
+
+
+# CPython refuses int <-> str conversions beyond 4300 digits by default (a DoS guard), but a
+# user number may have up to MAX_DIGITS characters: convert in pieces of at most 600 digits.
+_BIG = 10 ** 600
+
+
+def _digits_to_int(digits: str) -> int:
+    """``int(digits)`` for an optional sign and decimal digits of any length."""
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    value = 0
+    for start in range(0, len(digits), 600):
+        chunk = digits[start:start + 600]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return sign * value
+
+
+def _int_to_digits(n: int) -> str:
+    """``str(n)`` for an int of any size (divide and conquer on powers of ten)."""
+    if -_BIG < n < _BIG:
+        return str(n)
+    if n < 0:
+        return "-" + _int_to_digits(-n)
+    k = int(n.bit_length() * 0.30103) // 2
+    high, low = divmod(n, 10 ** k)
+    return _int_to_digits(high) + _int_to_digits(low).zfill(k)
 
 
 def canonical_rows(rows: Iterable[Iterable[Fraction]]) -> list[list[str]]:
