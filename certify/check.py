@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 FORMAT = "certify"
-SCHEMA_MAJOR, SCHEMA_MINOR = 1, 0
+SCHEMA_MAJOR, SCHEMA_MINOR = 1, 1
 MAX_DIGITS = 10_000      # per rational, numerator and denominator together (SCHEMA.md)
 MAX_INT_DIGITS = 4_000   # JSON integers (only widths): stays inside CPython's int<->str limit
 
