@@ -766,7 +766,324 @@ def _check_kernel(be, v: list, X, d0: int):
                      f"v . x~_{i} = {_clip(_fmt(z), 40)}, not 0", _clip(_fmt(z)))
 
 
-RULES = {"spurious-local-minimum": _check_spurious_minimum}
+# ---------------------------------------------------------------- polynomials and paths
+
+# A polynomial in the path parameter s is a tuple of Fractions (c_0, ..., c_d), ascending,
+# with no trailing zero except the zero polynomial (0,). SCHEMA.md 1.1, "Polynomials and paths".
+
+def _poly(x: object, path: str) -> tuple:
+    coeffs = _vector(x, path)
+    if not coeffs or (len(coeffs) > 1 and coeffs[-1] == 0):
+        raise Reject("bad-polynomial", path, "a polynomial is a non-empty coefficient list "
+                     "without trailing zeros", _show(x))
+    return tuple(coeffs)
+
+
+def _p_trim(p: list) -> tuple:
+    while len(p) > 1 and p[-1] == 0:
+        p.pop()
+    return tuple(p)
+
+
+def _p_add(p: tuple, q: tuple) -> tuple:
+    if len(p) < len(q):
+        p, q = q, p
+    return _p_trim([a + b for a, b in zip(p, q)] + list(p[len(q):]))
+
+
+def _p_mul(p: tuple, q: tuple) -> tuple:
+    if p == (0,) or q == (0,):
+        return (Fraction(0),)
+    out = [Fraction(0)] * (len(p) + len(q) - 1)
+    for i, a in enumerate(p):
+        if a:
+            for j, b in enumerate(q):
+                out[i + j] += a * b
+    return _p_trim(out)
+
+
+def _p_at(p: tuple, s: Fraction) -> Fraction:
+    value = Fraction(0)
+    for c in reversed(p):   # Horner
+        value = value * s + c
+    return value
+
+
+def _p_rem(p: tuple, q: tuple) -> tuple:
+    """Remainder of p by q (q nonzero, exact over Q)."""
+    r = list(p)
+    while len(r) >= len(q) and r != [0]:
+        f, shift = r[-1] / q[-1], len(r) - len(q)
+        for i, c in enumerate(q):
+            r[shift + i] -= f * c
+        r.pop()   # the leading term cancels exactly
+        _p_trim(r)
+        if not r:
+            r = [Fraction(0)]
+    return _p_trim(r)
+
+
+def _sign_changes(values: list) -> int:
+    signs = [v > 0 for v in values if v != 0]
+    return sum(a != b for a, b in zip(signs, signs[1:]))
+
+
+def _sturm_positive(p: tuple, a: Fraction, b: Fraction) -> bool:
+    """p(s) > 0 for every s in [a, b]: positive at both ends and, by Sturm's theorem, no
+    root in (a, b) (V(a) - V(b) counts distinct real roots in (a, b]; multiple roots too)."""
+    if _p_at(p, a) <= 0 or _p_at(p, b) <= 0:
+        return False
+    if len(p) <= 2:   # affine: the ends decide
+        return True
+    seq = [p, _p_trim([i * c for i, c in enumerate(p)][1:])]
+    while seq[-1] != (0,) and len(seq[-1]) > 1:
+        seq.append(tuple(-c for c in _p_rem(seq[-2], seq[-1])))
+    seq = [q for q in seq if q != (0,)]
+    return _sign_changes([_p_at(q, a) for q in seq]) == _sign_changes([_p_at(q, b) for q in seq])
+
+
+def _z3_positive(p: tuple, a: Fraction, b: Fraction, timeout_ms: int = 10_000) -> bool:
+    """p(s) > 0 on [a, b] iff z3 answers unsat to `a <= s <= b and p(s) <= 0`. The query is
+    built here, in a fresh context; sat, unknown, timeout or an exception all mean no."""
+    try:
+        import z3   # lazy: only this decider needs it
+        ctx = z3.Context()
+        s = z3.Real("s", ctx)
+        q = lambda v: z3.RealVal(f"{v.numerator}/{v.denominator}", ctx)  # noqa: E731 exact
+        poly, power = q(p[0]), None
+        for c in p[1:]:
+            power = s if power is None else power * s
+            if c:
+                poly = poly + q(c) * power
+        solver = z3.Solver(ctx=ctx)
+        solver.set("timeout", timeout_ms)
+        solver.add(q(a) <= s, s <= q(b), poly <= 0)
+        return solver.check() == z3.unsat
+    except Exception:   # noqa: BLE001 - a solver failure is a "no", never a "yes"
+        return False
+
+
+def _smt2(p: tuple, a: Fraction, b: Fraction, note: str) -> str:
+    """The same obligation as an SMT-LIB QF_NRA file (its negation; expected: unsat)."""
+    def num(v: Fraction) -> str:
+        mag = f"{abs(v.numerator)}" if v.denominator == 1 else \
+            f"(/ {abs(v.numerator)} {v.denominator})"
+        return f"(- {mag})" if v < 0 else mag
+    power = lambda i: "s" if i == 1 else f"(* {' '.join(['s'] * i)})"  # noqa: E731
+    terms = [num(c) if i == 0 else f"(* {num(c)} {power(i)})" for i, c in enumerate(p)
+             if c or i == 0]
+    poly = terms[0] if len(terms) == 1 else f"(+ {' '.join(terms)})"
+    return (f"; certify obligation: {note}\n; p(s) > 0 for all s in [a, b]; this is the "
+            f"negation, expected: unsat\n(set-logic QF_NRA)\n(declare-fun s () Real)\n"
+            f"(assert (<= {num(a)} s))\n(assert (<= s {num(b)}))\n(assert (<= {poly} 0))\n"
+            f"(check-sat)\n(exit)\n")
+
+
+def _positive_on(be, p: tuple, a: Fraction, b: Fraction, note: str) -> bool:
+    """Decide p > 0 on [a, b] with the chosen decider; nonlinear obligations go to the
+    SMT-LIB sink when one is given."""
+    if len(p) <= 2:
+        return _p_at(p, a) > 0 and _p_at(p, b) > 0
+    if be.smt2 is not None:
+        be.smt2.append((note, _smt2(p, a, b, note)))
+    if be.decider == "z3":
+        return _z3_positive(p, a, b)
+    verdict = _sturm_positive(p, a, b)
+    if be.decider == "both" and _z3_positive(p, a, b) != verdict:
+        raise Reject("decider-disagreement", None, f"Sturm and z3 disagree on {note}")
+    return verdict
+
+
+def _path(x: object, path: str, widths: list) -> list:
+    """[(a, b, point with polynomial entries)], contiguous and continuous at the joints."""
+    pieces = []
+    for m, piece in enumerate(_list(x, path)):
+        pp = f"{path}[{m}]"
+        piece = _object(piece, pp, ("interval", "point"))
+        a, b = _vector(piece["interval"], pp + ".interval", 2)
+        if not a < b:
+            raise Reject("path-bad-interval", pp + ".interval", "need a < b", _show(piece["interval"]))
+        layers = []
+        for j, layer in enumerate(_list(piece["point"], pp + ".point", len(widths) - 1, "layers")):
+            lp = f"{pp}.point[{j}]"
+            layer = _object(layer, lp, ("W", "b"))
+            W = [[_poly(e, f"{lp}.W[{r}][{c}]") for c, e in
+                  enumerate(_list(row, f"{lp}.W[{r}]", widths[j], "columns"))]
+                 for r, row in enumerate(_list(layer["W"], lp + ".W", widths[j + 1], "rows"))]
+            bias = [_poly(e, f"{lp}.b[{r}]") for r, e in
+                    enumerate(_list(layer["b"], lp + ".b", widths[j + 1]))]
+            layers.append((W, bias))
+        if pieces:
+            prev_a, prev_b, prev = pieces[-1]
+            if prev_b != a:
+                raise Reject("path-not-contiguous", pp + ".interval",
+                             f"piece starts at {_fmt(a)}, the previous one ends at {_fmt(prev_b)}")
+            if _point_at(prev, a) != _point_at(layers, a):
+                raise Reject("path-discontinuous", pp + ".point",
+                             f"pieces {m - 1} and {m} differ at s = {_fmt(a)}")
+        pieces.append((a, b, layers))
+    if not pieces:
+        raise Reject("bad-shape", path, "a path needs at least one piece")
+    return pieces
+
+
+def _point_at(layers: list, s: Fraction) -> list:
+    return [([[_p_at(e, s) for e in row] for row in W], [_p_at(e, s) for e in b])
+            for W, b in layers]
+
+
+def _path_pattern(be, prob: _Problem, pieces: list, path: str) -> list:
+    """Rule family-pattern: every unit keeps every sample strictly inside the open piece that
+    sample 0 occupies at s_0, for all s of every path piece (then sigma is affine there and
+    the next layer's inputs are polynomials). Returns, per path piece, the output columns.
+
+    A column is one polynomial per sample, or a single polynomial when it is the same for
+    every sample (a unit with zero incoming weights): checked once, not n times."""
+    s0, n = pieces[0][0], len(prob.inputs)
+    pieces_of, outputs = {}, []
+    for m, (a, b, layers) in enumerate(pieces):
+        cols = [[(x,) for x in col] for col in zip(*prob.inputs)]
+        for j, (W, bias) in enumerate(layers, 1):
+            zs = [_column(row, bk, cols, n) for row, bk in zip(W, bias)]
+            if j == len(layers):
+                outputs.append(zs)
+                break
+            act, cols = prob.activations[j - 1], []
+            for k, z in enumerate(zs):
+                where = f"{path}[{m}].point[{j - 1}].W[{k}]"
+                if (j, k) not in pieces_of:
+                    q, on = act.locate(_p_at(z if type(z) is tuple else z[0], s0))
+                    if on:
+                        raise Reject("family-on-breakpoint", where, f"layer {j} unit {k + 1} "
+                                     f"sample 0 is on a breakpoint at s = {_fmt(s0)}")
+                    pieces_of[(j, k)] = q
+                q = pieces_of[(j, k)]
+                _stays_in_piece(be, act, q, z, a, b, where,
+                                f"path piece {m}, layer {j}, unit {k + 1}")
+                s, t = (act.slopes[q],), (act.intercepts[q],)
+                cols.append(_p_add(t, _p_mul(s, z)) if type(z) is tuple else
+                            [_p_add(t, _p_mul(s, zi)) for zi in z])
+    return outputs
+
+
+def _column(row: list, bias: tuple, cols: list, n: int):
+    nonzero = [(w, cols[l]) for l, w in enumerate(row) if w != (0,)]
+    if all(type(c) is tuple for _, c in nonzero):
+        total = bias
+        for w, c in nonzero:
+            total = _p_add(total, _p_mul(w, c))
+        return total
+    out = []
+    for i in range(n):
+        total = bias
+        for w, c in nonzero:
+            total = _p_add(total, _p_mul(w, c if type(c) is tuple else c[i]))
+        out.append(total)
+    return out
+
+
+def _stays_in_piece(be, act: _Activation, q: int, z, a: Fraction, b: Fraction, where: str,
+                    unit: str):
+    """Every sample's z(s) in open piece q for all s in [a, b]. Samples of degree <= 1 are
+    decided together by their values at a and b; higher degrees one by one."""
+    column = [z] if type(z) is tuple else z
+    lo = act.bps[q - 1] if q > 0 else None
+    hi = act.bps[q] if q < len(act.bps) else None
+    affine = [p for p in column if len(p) <= 2]
+    if affine:
+        ends = [_p_at(p, a) for p in affine] + [_p_at(p, b) for p in affine]
+        if (lo is not None and min(ends) <= lo) or (hi is not None and max(ends) >= hi):
+            raise Reject("family-leaves-piece", where, f"{unit} leaves piece {q} on "
+                         f"[{_fmt(a)}, {_fmt(b)}]")
+    for i, p in enumerate(column):
+        if len(p) <= 2:
+            continue
+        note = f"{unit}, sample {i}"
+        if (lo is not None and not _positive_on(be, _p_add(p, (-lo,)), a, b, note + f": z(s) > {_fmt(lo)}")) or \
+                (hi is not None and not _positive_on(be, _p_add((hi,), tuple(-c for c in p)), a, b,
+                                                     note + f": z(s) < {_fmt(hi)}")):
+            raise Reject("family-leaves-piece", where, f"{note} leaves piece {q} for some s in "
+                         f"[{_fmt(a)}, {_fmt(b)}]")
+
+
+# ---------------------------------------------------------------- kind: local-minimum-family
+
+_FAMILY_CLAIM = ("risk", "better_risk", "gap", "interval", "infinitely_many", "one_cell")
+
+
+def _affine_optimum_risk(be, prob: _Problem, A: list, a: list, X, Y, path: str) -> Fraction:
+    """Normal equations of (A, a) (so it minimises the affine risk), and that risk."""
+    F = be.affine(A, a, X)
+    FX, YX = be.gram(F, X), be.gram(Y, X)
+    d0 = prob.widths[0]
+    for k in range(prob.widths[-1]):
+        for c in range(d0 + 1):
+            s = FX[k][c] - YX[k][c]
+            if s:
+                raise Reject("normal-equations-fail", path, f"output {k + 1}: sum_i r_i"
+                             f"{'' if c == d0 else f' x_i[{c}]'} = {_clip(_fmt(s), 40)}, not 0",
+                             _clip(_fmt(s)))
+    return _risk(be, F, Y, len(prob.inputs), prob.widths[-1])
+
+
+def _check_family(doc: dict, be) -> dict:
+    if doc["schema_version"] == "1.0":
+        raise Reject("unsupported-version", "$.schema_version", "this kind needs schema 1.1")
+    prob = _problem(doc["problem"])
+    d0, d_out, n = prob.widths[0], prob.widths[-1], len(prob.inputs)
+    claim = _object(doc["claim"], "$.claim", _FAMILY_CLAIM)
+    wit = _object(doc["witness"], "$.witness", ("path", "better_point", "affine_optimum"))
+    pieces = _path(wit["path"], "$.witness.path", prob.widths)
+    better = _point(wit["better_point"], "$.witness.better_point", prob.widths)
+    aff = _object(wit["affine_optimum"], "$.witness.affine_optimum", ("A", "a"))
+    A = _matrix(aff["A"], "$.witness.affine_optimum.A", d_out, d0)
+    a = _vector(aff["a"], "$.witness.affine_optimum.a", d_out)
+    X = be.samples([list(c) for c in zip(*prob.inputs)])
+    Y = be.samples([list(c) for c in zip(*prob.targets)])
+
+    # family-pattern, then family-output: y^_i(s) = A x_i + a identically in s.
+    outputs = _path_pattern(be, prob, pieces, "$.witness.path")
+    fitted = [[sum((w * x for w, x in zip(row, xi)), c) for row, c in zip(A, a)]
+              for xi in prob.inputs]
+    for m, columns in enumerate(outputs):
+        for k, col in enumerate(columns):
+            for i, want in enumerate(fitted):
+                poly = col if type(col) is tuple else col[i]
+                value = want[k]
+                if poly != (value,):
+                    raise Reject("family-output-mismatch", f"$.witness.path[{m}]",
+                                 f"sample {i} output {k + 1}: the network gives the polynomial "
+                                 f"{_clip(_show([_fmt(c) for c in poly]), 40)}, not A x + a = "
+                                 f"{_clip(_fmt(value), 30)}")
+
+    # normal equations, risks, gap (as in 1.0).
+    risk = _affine_optimum_risk(be, prob, A, a, X, Y, "$.witness.affine_optimum")
+    Zb, _ = _forward(be, prob, better, X, path=None)
+    better_risk = _risk(be, Zb, Y, n, d_out)
+    gap = risk - better_risk
+    if gap <= 0:
+        raise Reject("gap-not-positive", "$.witness.better_point",
+                     f"better_point does not lower the risk (gap {_clip(_fmt(gap))})")
+
+    # distinct endpoints: a continuous path between two different points is a continuum.
+    s0, s1 = pieces[0][0], pieces[-1][1]
+    if _point_at(pieces[0][2], s0) == _point_at(pieces[-1][2], s1):
+        raise Reject("endpoints-equal", "$.witness.path", "theta(s_0) = theta(s_1): the path "
+                     "may be a single point")
+
+    facts = {"risk": _fmt(risk), "better_risk": _fmt(better_risk), "gap": _fmt(gap),
+             "interval": [_fmt(s0), _fmt(s1)], "infinitely_many": True, "one_cell": True}
+    for key in _FAMILY_CLAIM:   # claim: exactly the verified facts, no more, no less
+        if type(claim[key]) is not type(facts[key]) or claim[key] != facts[key]:
+            code = {"risk": "risk-mismatch", "better_risk": "better-risk-mismatch",
+                    "gap": "gap-mismatch"}.get(key, "claim-mismatch")
+            raise Reject(code, f"$.claim.{key}", f"the verified value is "
+                         f"{_clip(_show(facts[key]), 60)}", _show(claim[key]))
+    return facts
+
+
+RULES = {"spurious-local-minimum": _check_spurious_minimum,
+         "local-minimum-family": _check_family}
 
 
 # ---------------------------------------------------------------- entry points
@@ -798,14 +1115,30 @@ def _envelope(doc: object) -> str:
     return doc["kind"]
 
 
-def check_certificate(document, *, backend: str = "auto") -> Verdict:
+def _solver_trust(decider: str) -> tuple:
+    if decider == "sturm":
+        return ("Sturm sequences (exact)",)
+    try:
+        import z3
+        return (f"z3 {z3.get_version_string()}",) + (("Sturm sequences (exact)",)
+                                                      if decider == "both" else ())
+    except ImportError:
+        return ("z3 (not installed: every nonlinear obligation fails)",)
+
+
+def check_certificate(document, *, backend: str = "auto", decider: str = "sturm",
+                      smt2: list | None = None) -> Verdict:
     """Check one certificate: JSON text, UTF-8 bytes, or an already-parsed dict.
 
     Never raises for a bad certificate: every failure, including an unexpected exception
     (code "internal-error"), is a rejected Verdict. Raises only for a bad `backend` argument
     (ValueError) or backend="flint" without python-flint (ImportError)."""
     be = _backend(backend)
-    trust = (f"python {platform.python_version()}", be.trust)
+    if decider not in ("sturm", "z3", "both"):
+        raise ValueError(f"unknown decider {decider!r} (use 'sturm', 'z3' or 'both')")
+    # How nonlinear univariate obligations are decided, and where their SMT-LIB goes.
+    be.decider, be.smt2 = decider, smt2
+    trust = (f"python {platform.python_version()}", be.trust) + _solver_trust(decider)
     digest = kind = None
     try:
         if isinstance(document, (str, bytes, bytearray, memoryview)):

@@ -38,8 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     spur = sub.add_parser("spurious", help="certify a spurious local minimum")
     spur.add_argument("problem")
     spur.add_argument("-o", "--output", help="certificate file (default: standard output)")
+    fam = sub.add_parser("family", help="certify a continuum of spurious local minima in one "
+                         "cell (a polynomial valley path)")
+    fam.add_argument("problem")
+    fam.add_argument("-o", "--output", help="certificate file (default: standard output)")
+    fam.add_argument("--smt2", metavar="DIR", help="also write each nonlinear obligation the "
+                     "checker discharges as an SMT-LIB QF_NRA file in DIR")
     check = sub.add_parser("check", help="check certificates with the independent checker")
     check.add_argument("certificates", nargs="+")
+    check.add_argument("--decider", choices=("sturm", "z3", "both"), default="sturm",
+                       help="how nonlinear univariate obligations are decided (default: exact "
+                       "Sturm sequences; 'both' demands that z3 agrees)")
+    check.add_argument("--smt2", metavar="DIR", help="write each nonlinear obligation the "
+                       "checker discharges as an SMT-LIB QF_NRA file in DIR")
     check.add_argument("--backend", choices=("auto", "fraction", "flint"), default="auto",
                        help="exact arithmetic of the checker (default: flint when installed)")
     return parser
@@ -52,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             raise _Usage("a command is required: demo, assumptions, spurious or check "
                          "(see certify --help)")
         return {"demo": _demo, "assumptions": _assumptions, "spurious": _spurious,
-                "check": _check}[args.command](args)
+                "family": _family, "check": _check}[args.command](args)
     except _Usage as err:
         return _fail(f"usage: {err}", EXIT_USAGE)
     except AssumptionError as err:
@@ -148,9 +159,57 @@ def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = 
     return EXIT_OK
 
 
+def _family(args) -> int:
+    from .certificate import digest, dumps, write_atomically
+    from .check import check_certificate
+    from .problem import Problem
+    from .prove import prove_local_minimum_family
+    problem = Problem.from_file(args.problem)
+    say = (lambda line="": print(line, file=sys.stderr)) if args.output is None else _say
+    document = prove_local_minimum_family(problem)
+    text = dumps(document)
+    obligations: list = []
+    verdict = check_certificate(text, smt2=obligations)
+    if not verdict.accepted:
+        raise CertifyError(f"the independent checker rejected the prover's certificate "
+                           f"[{verdict.code}] at {verdict.path}: {verdict.message}",
+                           code="prover-bug")
+    claim = document["claim"]
+    say(f"{Path(args.problem).name}: {problem.network.describe()}; {problem.data.n} samples")
+    say(f"  a path θ(s), s in [{claim['interval'][0]}, {claim['interval'][1]}], of local minima "
+        f"with risk {claim['risk']}, all in one cell, endpoints distinct: infinitely many")
+    say(f"  moves: {'; '.join(document['provenance']['moves'])}")
+    say(f"  every one is spurious: better point risk {claim['better_risk']}, gap {claim['gap']}")
+    say(f"  checked: accepted by certify.check ({', '.join(verdict.trust_base)})")
+    say(f"  {digest(document)}")
+    if args.smt2:
+        _write_smt2(args.smt2, obligations, say)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(args.output, text)
+        say(f"  wrote {args.output}")
+    return EXIT_OK
+
+
+def _write_smt2(folder: str, obligations: list, say) -> None:
+    from .certificate import write_atomically
+    target = Path(folder)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot create folder: {err.strerror}", code="io-error",
+                         path=folder) from None
+    for number, (_, text) in enumerate(obligations, start=1):
+        write_atomically(target / f"obligation-{number:05d}.smt2", text)
+    say(f"  wrote {len(obligations)} SMT-LIB obligation(s) to {folder}"
+        + ("" if obligations else " (every obligation was affine: decided at the endpoints)"))
+
+
 def _check(args) -> int:
     from .check import check_certificate
     worst = EXIT_OK
+    obligations: list | None = [] if args.smt2 else None
     for name in args.certificates:
         try:
             with open(name, "rb") as handle:
@@ -159,10 +218,13 @@ def _check(args) -> int:
             print(f"certify: error: {name}: cannot read: {err.strerror}", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
             continue
-        verdict = check_certificate(data, backend=args.backend)
+        verdict = check_certificate(data, backend=args.backend, decider=args.decider,
+                                    smt2=obligations)
         _say(verdict.line(name))
         if not verdict.accepted:
             worst = max(worst, EXIT_REFUSED)
+    if args.smt2:
+        _write_smt2(args.smt2, obligations, _say)
     return worst
 
 

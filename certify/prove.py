@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .certificate import spurious_certificate
 from .construct.assumptions import Assumption, check_assumptions as _check
+from .construct.family import construct_family
 from .construct.spurious import construct_spurious_minimum
 from .problem import Problem
 
@@ -18,3 +19,9 @@ def prove_spurious_minimum(problem: Problem) -> dict:
     Raises ``AssumptionError`` naming the first assumption that fails. The certificate is not
     trusted until ``check_certificate`` accepts it."""
     return spurious_certificate(construct_spurious_minimum(problem))
+
+
+def prove_local_minimum_family(problem: Problem) -> dict:
+    """A ``local-minimum-family`` certificate: a polynomial path of spurious local minima,
+    all with the same risk, in one cell, with distinct endpoints (infinitely many)."""
+    return construct_family(problem)

@@ -674,4 +674,5 @@ def test_checker_stands_alone():
     assert top_level <= set(sys.stdlib_module_names) | {"__future__"}
     for banned in ("eval(", "exec(", "sympify", "pickle"):
         assert banned not in source
-    assert check.RULES == {"spurious-local-minimum": check._check_spurious_minimum}
+    assert check.RULES["spurious-local-minimum"] is check._check_spurious_minimum
+    assert all(callable(rule) for rule in check.RULES.values())

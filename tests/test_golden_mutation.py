@@ -437,7 +437,7 @@ def test_schema_version_as_a_number_is_rejected(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_envelope_identity_mutants(name):
     for key, value, code in (("format", "Certify", "bad-format"), ("format", "", "bad-format"),
-                             ("kind", "local-minimum-family", "unknown-kind"),
+                             ("kind", "no-such-kind", "unknown-kind"),
                              ("kind", "spurious_local_minimum", "unknown-kind")):
         doc = read_doc(name)
         doc[key] = value
