@@ -7,6 +7,7 @@ Every failure is one line on stderr; no tracebacks.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,12 +39,28 @@ def build_parser() -> argparse.ArgumentParser:
     spur = sub.add_parser("spurious", help="certify a spurious local minimum")
     spur.add_argument("problem")
     spur.add_argument("-o", "--output", help="certificate file (default: standard output)")
+    spur.add_argument("--construction", choices=("stage-ab", "ysj"), default="stage-ab",
+                      help="stage-ab (default; any depth and PL activation) or ysj "
+                      "(Yun–Sra–Jadbabaie: one hidden layer, two-piece activation)")
     fam = sub.add_parser("family", help="certify a continuum of spurious local minima in one "
                          "cell (a polynomial valley path)")
     fam.add_argument("problem")
     fam.add_argument("-o", "--output", help="certificate file (default: standard output)")
     fam.add_argument("--smt2", metavar="DIR", help="also write each nonlinear obligation the "
                      "checker discharges as an SMT-LIB QF_NRA file in DIR")
+    thm = sub.add_parser("theorems", help="the papers' results, checked on instances")
+    thm_sub = thm.add_subparsers(dest="theorems_command", metavar="list|check",
+                                 parser_class=_Parser)
+    thm_sub.add_parser("list", help="each theorem, its source, instances and trusted steps")
+    thm_check = thm_sub.add_parser("check", help="prove and check every obligation")
+    thm_check.add_argument("names", nargs="*", help="theorem names (default: all)")
+    thm_check.add_argument("--jobs", type=_positive_int, default=1,
+                           help="run instances in N parallel processes")
+    table = sub.add_parser("table", help="appendix tables from checker-accepted results")
+    table.add_argument("--theorems", nargs="+", default=["all"], metavar="NAME")
+    table.add_argument("--format", choices=("latex", "markdown", "csv"), default="markdown")
+    table.add_argument("-o", "--output", required=True, metavar="DIR")
+    table.add_argument("--jobs", type=_positive_int, default=1)
     check = sub.add_parser("check", help="check certificates with the independent checker")
     check.add_argument("certificates", nargs="+")
     check.add_argument("--decider", choices=("sturm", "z3", "both"), default="sturm",
@@ -63,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             raise _Usage("a command is required: demo, assumptions, spurious or check "
                          "(see certify --help)")
         return {"demo": _demo, "assumptions": _assumptions, "spurious": _spurious,
-                "family": _family, "check": _check}[args.command](args)
+                "family": _family, "check": _check, "theorems": _theorems,
+                "table": _table}[args.command](args)
     except _Usage as err:
         return _fail(f"usage: {err}", EXIT_USAGE)
     except AssumptionError as err:
@@ -74,11 +92,23 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(err.line(), EXIT_REFUSED)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except BrokenPipeError:   # e.g. `certify theorems list | head`: the reader left; fine
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
     except MemoryError:
         return _fail("out of memory", EXIT_INTERNAL)
     except Exception as err:  # noqa: BLE001 — a user never sees a traceback
         return _fail(f"internal error: {type(err).__name__}: {err} (please report this)",
                      EXIT_INTERNAL)
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
 
 
 def _fail(line: str, code: int) -> int:
@@ -115,10 +145,11 @@ def _spurious(args) -> int:
     from .problem import Problem
     problem = Problem.from_file(args.problem)
     return _prove_and_report(problem, Path(args.problem).name, args.output,
-                             to_stdout=args.output is None)
+                             to_stdout=args.output is None, construction=args.construction)
 
 
-def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = False) -> int:
+def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = False,
+                      construction: str = "stage-ab") -> int:
     from .certificate import digest, dumps, write_atomically
     from .check import check_certificate
     from .prove import prove_spurious_minimum
@@ -126,7 +157,7 @@ def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = 
     for note in problem.data.notes:
         say(f"note: {note}")
     started = time.perf_counter()
-    document = prove_spurious_minimum(problem)
+    document = prove_spurious_minimum(problem, construction)
     proved = time.perf_counter() - started
     text = dumps(document)
     started = time.perf_counter()
@@ -142,8 +173,8 @@ def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = 
     say("  assumptions A1–A4 hold")
     say(f"  local minimum: risk {claim['risk']} (every hidden unit in one open piece on all "
         "samples; outputs = the affine optimum)")
-    say(f"  lower point:   risk {claim['better_risk']}, gap {claim['gap']} "
-        f"(kink at hidden layer {prov['kink_layer']})")
+    how = prov.get("better_point_note") or f"kink at hidden layer {prov['kink_layer']}"
+    say(f"  lower point:   risk {claim['better_risk']}, gap {claim['gap']} ({how})")
     strict = "yes (LDLᵀ with positive pivots)" if claim["strict_modulo_function"] else \
         "no (the inputs are affinely dependent; kernel vector given)"
     say(f"  strict modulo the function on the data: {strict}")
@@ -204,6 +235,61 @@ def _write_smt2(folder: str, obligations: list, say) -> None:
         write_atomically(target / f"obligation-{number:05d}.smt2", text)
     say(f"  wrote {len(obligations)} SMT-LIB obligation(s) to {folder}"
         + ("" if obligations else " (every obligation was affine: decided at the endpoints)"))
+
+
+def _theorems(args) -> int:
+    import theorems
+    if args.theorems_command is None:
+        raise _Usage("theorems needs 'list' or 'check'")
+    if args.theorems_command == "list":
+        for module in theorems.theorem_modules():
+            _say(f"{module.NAME}: {module.TITLE}")
+            _say(f"  source: {module.SOURCE}")
+            _say(f"  instances: {', '.join(i.name for i in module.instances())}")
+            for text in module.TRUSTED:
+                _say(f"  taken on trust: {text}")
+        return EXIT_OK
+    results = theorems.run(theorems.find(args.names), jobs=args.jobs,
+                           progress=lambda line: print(line, file=sys.stderr, flush=True))
+    for r in results:
+        mark = "✓" if r.accepted else "✗"
+        digest = (r.digest or "no certificate")[:19]
+        _say(f"{mark} {r.theorem} {r.instance}: {r.step} [{r.kind}] {digest} "
+             f"{r.seconds:.2f} s" + ("" if r.accepted else f"\n    {r.message}"))
+    failed = sum(not r.accepted for r in results)
+    _say(f"{len(results) - failed} passed, {failed} failed")
+    return EXIT_OK if failed == 0 else EXIT_REFUSED
+
+
+def _table(args) -> int:
+    import theorems
+    from . import tables
+    from .certificate import write_atomically
+    modules = theorems.find(args.theorems)
+    results = theorems.run(modules, jobs=args.jobs,
+                           progress=lambda line: print(line, file=sys.stderr, flush=True))
+    failed = [r for r in results if not r.accepted]
+    if failed:   # a table shows checked results only: write nothing
+        raise CertifyError(f"{len(failed)} proof step(s) were not accepted, e.g. "
+                           f"{failed[0].theorem} {failed[0].instance}: {failed[0].message}",
+                           code="step-rejected")
+    table, trust = tables.rows(results), tables.trust_lines(modules, results)
+    files = {"markdown": {"theorems.md": tables.markdown(table),
+                          "trust.md": tables.trust_markdown(trust)},
+             "csv": {"theorems.csv": tables.csv_text(table),
+                     "trust.csv": tables.csv_text_pairs(trust)},
+             "latex": {"theorems.tex": tables.latex(table), "trust.tex": tables.trust_latex(trust),
+                       "appendix.tex": tables.LATEX_WRAPPER}}[args.format]
+    folder = Path(args.output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot create folder: {err.strerror}", code="io-error",
+                         path=args.output) from None
+    for name, text in files.items():
+        write_atomically(folder / name, text)
+    _say(f"wrote {', '.join(files)} to {args.output}: {len(table)} checked steps")
+    return EXIT_OK
 
 
 def _check(args) -> int:

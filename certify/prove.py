@@ -5,6 +5,7 @@ from .certificate import spurious_certificate
 from .construct.assumptions import Assumption, check_assumptions as _check
 from .construct.family import construct_family
 from .construct.spurious import construct_spurious_minimum
+from .errors import InputError
 from .problem import Problem
 
 
@@ -13,12 +14,24 @@ def check_assumptions(problem: Problem) -> list[Assumption]:
     return _check(problem)
 
 
-def prove_spurious_minimum(problem: Problem) -> dict:
+CONSTRUCTIONS = ("stage-ab", "ysj")
+
+
+def prove_spurious_minimum(problem: Problem, construction: str = "stage-ab") -> dict:
     """A ``spurious-local-minimum`` certificate (a JSON-ready dict) for ``problem``.
 
+    ``construction``: ``"stage-ab"`` (DESIGN.md §2, any depth and PL activation) or ``"ysj"``
+    (Yun–Sra–Jadbabaie: one hidden layer, two-piece activation; ``construct/ysj.py``).
     Raises ``AssumptionError`` naming the first assumption that fails. The certificate is not
     trusted until ``check_certificate`` accepts it."""
-    return spurious_certificate(construct_spurious_minimum(problem))
+    if construction == "stage-ab":
+        return spurious_certificate(construct_spurious_minimum(problem))
+    if construction == "ysj":
+        from .construct.ysj import construct_ysj_minimum
+        result = construct_ysj_minimum(problem)
+        return spurious_certificate(result.minimum, result.provenance())
+    raise InputError(f"unknown construction (known: {', '.join(CONSTRUCTIONS)})",
+                     code="unknown-construction", value=construction)
 
 
 def prove_local_minimum_family(problem: Problem) -> dict:

@@ -72,31 +72,9 @@ def construct_spurious_minimum(problem: Problem) -> SpuriousMinimum:
     net, data = problem.network, problem.data
     n, d_out = data.n, net.widths[-1]
     windows = [act.window(act.working_piece()) for act in net.activations]
-
-    # Stage A: main channels carry u_k = A*_k x inside each layer's window.
-    inputs = [list(x) for x in data.inputs]
-    u_values = transpose(product(inputs, transpose(fit.A)))  # u_k(x_i), one row per k
-    channels = [_Channel.start(vals) for vals in u_values]
-    hidden_layers: list[tuple[list[list[Fraction]], list[Fraction]]] = []
-    for j, act in enumerate(net.activations, start=1):
-        centre, radius = windows[j - 1]
-        W = _zeros(net.widths[j], net.widths[j - 1])
-        b = [centre] * net.widths[j]
-        for k, ch in enumerate(channels):
-            w, bias = ch.map_into(centre, radius)
-            if j == 1:
-                W[k] = [w * a for a in fit.A[k]]
-            else:
-                W[k][k] = w
-            b[k] = bias
-            ch.apply(w, bias, act)
-        hidden_layers.append((W, b))
-    W_out = _zeros(d_out, net.widths[-2])
-    b_out = []
-    for k, ch in enumerate(channels):
-        W_out[k][k] = 1 / ch.alpha
-        b_out.append(fit.a[k] - ch.beta / ch.alpha)
+    hidden_layers, (W_out, b_out) = stage_a_layers(problem, fit, windows)
     point = _point(hidden_layers, (W_out, b_out))
+    inputs = [list(x) for x in data.inputs]
 
     # Stage B: one spare unit per hidden layer carries a kink of the projection t.
     kink_layer = next(j for j, act in enumerate(net.activations, start=1) if act.kinks())
@@ -129,6 +107,41 @@ def construct_spurious_minimum(problem: Problem) -> SpuriousMinimum:
     return SpuriousMinimum(problem, point, better_point, fit, risk, risk - decrease / n,
                            factor, kernel, kink_layer, projection,
                            act.breakpoints[_kink_index(act) - 1])
+
+
+def stage_a_layers(problem: Problem, fit: AffineFit, windows: list):
+    """Stage A: hidden layers and output layer with ``ŷ_i = A* x_i + a*`` exactly.
+
+    Main channel ``k`` carries ``u_k = A*_k x`` inside each layer's window (one piece, slope
+    ``≠ 0``); spare units have zero weights and bias ``c_j``. Needs hidden widths ``≥ d_L``."""
+    net, data = problem.network, problem.data
+    d_out = net.widths[-1]
+    if any(w < d_out for w in net.widths[1:-1]):
+        raise AssumptionError("a hidden layer is narrower than the output: the affine optimum "
+                              "cannot pass through it", code="assumption-a3")
+    inputs = [list(x) for x in data.inputs]
+    u_values = transpose(product(inputs, transpose(fit.A)))  # u_k(x_i), one row per k
+    channels = [_Channel.start(vals) for vals in u_values]
+    hidden_layers: list[tuple[list[list[Fraction]], list[Fraction]]] = []
+    for j, act in enumerate(net.activations, start=1):
+        centre, radius = windows[j - 1]
+        W = _zeros(net.widths[j], net.widths[j - 1])
+        b = [centre] * net.widths[j]
+        for k, ch in enumerate(channels):
+            w, bias = ch.map_into(centre, radius)
+            if j == 1:
+                W[k] = [w * a for a in fit.A[k]]
+            else:
+                W[k][k] = w
+            b[k] = bias
+            ch.apply(w, bias, act)
+        hidden_layers.append((W, b))
+    W_out = _zeros(d_out, net.widths[-2])
+    b_out = []
+    for k, ch in enumerate(channels):
+        W_out[k][k] = 1 / ch.alpha
+        b_out.append(fit.a[k] - ch.beta / ch.alpha)
+    return hidden_layers, (W_out, b_out)
 
 
 class _Channel:
