@@ -1,0 +1,187 @@
+"""Independent oracles beyond ``strategies.oracle_violations`` (spurious-local-minimum).
+
+``family_violations`` re-derives SCHEMA.md 1.1 rules for ``local-minimum-family`` with code that
+shares nothing with ``certify/check.py``: polynomials are tuples of Fractions handled here,
+"stays in its piece for all s" is decided with sympy's real-root counting (not Sturm code of
+the checker), the better point with the prover's ``forward``. ``[]`` means the claim is true.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from certify.activation import Activation
+from certify.errors import CertifyError
+from certify.loss import risk
+from certify.network import Network, forward
+
+from strategies import CANONICAL, _point, q
+
+Poly = tuple   # (c_0, c_1, ...) Fractions, trimmed: no trailing zeros except (0,)
+
+
+def _trim(c) -> Poly:
+    c = list(c)
+    while len(c) > 1 and c[-1] == 0:
+        c.pop()
+    return tuple(c) if c else (Fraction(0),)
+
+
+def p_add(a: Poly, b: Poly) -> Poly:
+    n = max(len(a), len(b))
+    return _trim((a[i] if i < len(a) else 0) + (b[i] if i < len(b) else 0) for i in range(n))
+
+
+def p_mul(a: Poly, b: Poly) -> Poly:
+    out = [Fraction(0)] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        if x:
+            for j, y in enumerate(b):
+                out[i + j] += x * y
+    return _trim(out)
+
+
+def p_at(a: Poly, s: Fraction) -> Fraction:
+    return sum((c * s ** i for i, c in enumerate(a)), Fraction(0))
+
+
+def positive_on(p: Poly, a: Fraction, b: Fraction) -> bool:
+    """p > 0 on [a, b], decided with sympy (roots in the closed interval, exact)."""
+    if p_at(p, a) <= 0 or p_at(p, b) <= 0:
+        return False
+    if len(p) <= 2:
+        return True
+    import sympy
+    s = sympy.Symbol("s")
+    poly = sympy.Poly([sympy.Rational(c.numerator, c.denominator) for c in reversed(p)], s)
+    return poly.count_roots(sympy.Rational(a.numerator, a.denominator),
+                            sympy.Rational(b.numerator, b.denominator)) == 0
+
+
+def _poly(entry) -> Poly:
+    if not isinstance(entry, list) or not entry:
+        raise ValueError(f"not a polynomial: {entry!r}")
+    c = tuple(q(v) for v in entry)
+    if len(c) > 1 and c[-1] == 0:
+        raise ValueError(f"polynomial with a trailing zero: {entry!r}")
+    return c
+
+
+def family_violations(document: dict) -> list[str]:
+    try:
+        return _family(document)
+    except (CertifyError, ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as err:
+        return [f"structure: {type(err).__name__}: {err}"]
+
+
+def _family(doc: dict) -> list[str]:
+    bad: list[str] = []
+    if doc.get("schema_version") != "1.1":
+        bad.append("version: local-minimum-family needs schema 1.1")
+    prob, claim, wit = doc["problem"], doc["claim"], doc["witness"]
+    acts = tuple(Activation(tuple(q(p) for p in a["breakpoints"]),
+                            tuple(q(s) for s in a["slopes"]), q(a["intercept"]))
+                 for a in prob["network"]["activations"])
+    widths = tuple(prob["network"]["widths"])
+    network = Network(widths, acts)
+    xs = [[q(v) for v in row] for row in prob["data"]["inputs"]]
+    ys = [[q(v) for v in row] for row in prob["data"]["targets"]]
+    n, d0, d_out = len(xs), widths[0], widths[-1]
+    if any(len(r) != d0 for r in xs) or any(len(r) != d_out for r in ys) or len(ys) != n:
+        raise ValueError("data shape")
+
+    pieces = []
+    for m, piece in enumerate(wit["path"]):
+        a, b = (q(v) for v in piece["interval"])
+        if not a < b:
+            bad.append(f"path-shape: piece {m} interval")
+        layers = [([[_poly(e) for e in row] for row in layer["W"]],
+                   [_poly(e) for e in layer["b"]]) for layer in piece["point"]]
+        if len(layers) != len(widths) - 1 or any(
+                len(W) != widths[j + 1] or len(bias) != widths[j + 1] or
+                any(len(row) != widths[j] for row in W) for j, (W, bias) in enumerate(layers)):
+            raise ValueError("path point shape")
+        pieces.append((a, b, layers))
+    if not pieces:
+        raise ValueError("empty path")
+    at = lambda layers, s: [([[p_at(e, s) for e in row] for row in W], [p_at(e, s) for e in bias])
+                            for W, bias in layers]  # noqa: E731
+    for m in range(1, len(pieces)):
+        if pieces[m - 1][1] != pieces[m][0]:
+            bad.append(f"path-shape: pieces {m - 1}, {m} not contiguous")
+        elif at(pieces[m - 1][2], pieces[m][0]) != at(pieces[m][2], pieces[m][0]):
+            bad.append(f"path-shape: discontinuous at joint {m}")
+    s0, s1 = pieces[0][0], pieces[-1][1]
+
+    A = [[q(v) for v in row] for row in wit["affine_optimum"]["A"]]
+    a_vec = [q(v) for v in wit["affine_optimum"]["a"]]
+    fitted = [[sum((A[k][c] * x[c] for c in range(d0)), Fraction(0)) + a_vec[k]
+               for k in range(d_out)] for x in xs]
+
+    # family-pattern: one open piece per unit (sample 0's at s_0), for all s; family-output
+    piece_of: dict = {}
+    for m, (a, b, layers) in enumerate(pieces):
+        for i, x in enumerate(xs):
+            values = [(v,) for v in x]
+            for j, (W, bias) in enumerate(layers):
+                z = [p_add(bk, _dot(row, values)) for row, bk in zip(W, bias)]
+                if j == len(layers) - 1:
+                    for k in range(d_out):
+                        if z[k] != (fitted[i][k],):
+                            bad.append(f"family-output: piece {m} sample {i} output {k}")
+                    break
+                act, values = acts[j], []
+                for k, zk in enumerate(z):
+                    if (j, k) not in piece_of:
+                        if i != 0 or m != 0:
+                            raise ValueError("sample 0 of piece 0 decides the pattern")
+                        piece_of[(j, k)] = act.piece_of(p_at(zk, s0))
+                    qk = piece_of[(j, k)]
+                    if qk is None:
+                        bad.append(f"family-pattern: layer {j} unit {k} on a breakpoint at s0")
+                        values.append(zk)
+                        continue
+                    lo = act.breakpoints[qk - 1] if qk > 0 else None
+                    hi = act.breakpoints[qk] if qk < len(act.breakpoints) else None
+                    if (lo is not None and not positive_on(p_add(zk, (-lo,)), a, b)) or \
+                            (hi is not None and not positive_on(p_add((hi,), p_mul((-1,), zk)),
+                                                                a, b)):
+                        bad.append(f"family-pattern: piece {m} layer {j} unit {k} sample {i}")
+                    values.append(p_add((act.intercepts[qk],), p_mul((act.slopes[qk],), zk)))
+
+    # normal equations, risks, gap
+    residuals = [[f - y for f, y in zip(fr, yr)] for fr, yr in zip(fitted, ys)]
+    for k in range(d_out):
+        if sum((r[k] for r in residuals), Fraction(0)) != 0 or any(
+                sum((r[k] * x[c] for r, x in zip(residuals, xs)), Fraction(0)) != 0
+                for c in range(d0)):
+            bad.append(f"normal-equations: output {k}")
+    r0 = risk(fitted, ys)
+    r1 = risk(forward(network, _point(wit["better_point"]), xs)[0], ys)
+    if not r0 - r1 > 0:
+        bad.append("gap: not positive")
+    if at(pieces[0][2], s0) == at(pieces[-1][2], s1):
+        bad.append("distinct-endpoints")
+    facts = {"risk": r0, "better_risk": r1, "gap": r0 - r1}
+    for key, value in facts.items():
+        if not isinstance(claim.get(key), str) or not CANONICAL.fullmatch(claim[key]) \
+                or q(claim[key]) != value:
+            bad.append(f"claim: {key}")
+    if claim.get("interval") != [_canon(s0), _canon(s1)]:
+        bad.append("claim: interval")
+    if claim.get("infinitely_many") is not True or claim.get("one_cell") is not True:
+        bad.append("claim: booleans")
+    if set(claim) != {"risk", "better_risk", "gap", "interval", "infinitely_many", "one_cell"}:
+        bad.append("claim keys")
+    return bad
+
+
+def _dot(row: list, values: list) -> Poly:
+    total = (Fraction(0),)
+    for w, v in zip(row, values):
+        if w != (0,):
+            total = p_add(total, p_mul(w, v))
+    return total
+
+
+def _canon(v: Fraction) -> str:
+    return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"

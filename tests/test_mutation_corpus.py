@@ -1,0 +1,97 @@
+"""Issue 7, item 1: the mutation corpus over every golden certificate of every kind.
+
+For each kind of ``corpus.golden_certificates()`` and each of its goldens, every mutant of
+``corpus.mutants`` is checked with both arithmetic backends (identical verdicts required):
+
+* a *rigid* mutant must be rejected, with a stable kebab-case code (never ``internal-error``),
+  the expected one where the category determines it;
+* a *slack* mutant (SCHEMA.md, "Slack numbers") may be accepted, and then the kind's
+  independent oracle must find its claim true; when it is rejected, the oracle must find it
+  false (the checker never refuses a true claim).
+
+The counts per kind and category are printed in the terminal summary.
+"""
+from __future__ import annotations
+
+import collections
+
+import pytest
+
+from certify.check import check_certificate
+
+import report
+from corpus import KINDS, golden_certificates, mutants
+from strategies import KEBAB
+
+GOLDENS = golden_certificates()
+CASES = [pytest.param(kind, name, id=f"{kind}:{name}")
+         for kind in sorted(GOLDENS, key=str) for name in sorted(GOLDENS[kind])]
+TOTALS: dict = collections.defaultdict(collections.Counter)
+
+
+def verdicts(text: str):
+    first, second = (check_certificate(text, backend=b) for b in ("fraction", "flint"))
+    assert (first.accepted, first.code, first.path, first.message, first.value, first.facts) \
+        == (second.accepted, second.code, second.path, second.message, second.value,
+            second.facts), "fraction and flint backends disagree"
+    return first
+
+
+def test_every_kind_of_the_checker_is_registered_or_reported():
+    """A kind with goldens but no KindSpec is still mutated (all numbers rigid, no oracle)."""
+    from certify.check import RULES
+    assert "spurious-local-minimum" in GOLDENS and len(GOLDENS["spurious-local-minimum"]) >= 3
+    for kind in GOLDENS:
+        assert kind in RULES, f"golden of unknown kind {kind!r}"
+    unregistered = sorted(set(RULES) - set(KINDS))
+    report.record("1 mutation corpus", f"kinds with goldens: {sorted(GOLDENS)}; checker kinds "
+                  f"without a KindSpec (no corpus yet): {unregistered or 'none'}")
+
+
+@pytest.mark.parametrize("kind, name", CASES)
+def test_mutants_of_one_golden(kind, name):
+    doc = GOLDENS[kind][name]
+    spec = KINDS.get(kind)
+    assert verdicts(doc if isinstance(doc, str) else __import__("json").dumps(doc)).accepted
+    counts = collections.Counter()
+    failures = []
+    for m in mutants(name, doc, spec):
+        v = verdicts(m.text)
+        counts[m.category] += 1
+        if v.accepted:
+            counts["accepted (slack)"] += 1
+            if not m.slack:
+                failures.append(f"rigid mutant accepted: {m.label}")
+            elif spec and spec.oracle and m.doc is not None and spec.oracle(m.doc):
+                failures.append(f"accepted a false claim: {m.label}: {spec.oracle(m.doc)}")
+            continue
+        counts["rejected"] += 1
+        if not (v.code and KEBAB.fullmatch(v.code)) or v.code == "internal-error":
+            failures.append(f"bad code {v.code!r}: {m.label}: {v.message}")
+        elif m.codes is not None and v.code not in m.codes:
+            failures.append(f"code {v.code} not in {sorted(m.codes)}: {m.label}")
+        elif m.slack and spec and spec.oracle and m.doc is not None and not spec.oracle(m.doc):
+            failures.append(f"rejected a true claim [{v.code}]: {m.label}")
+        if "\n" in v.line(name):
+            failures.append(f"multi-line verdict: {m.label}")
+    TOTALS[kind].update(counts)
+    total = sum(c for k, c in counts.items() if k not in ("rejected", "accepted (slack)"))
+    report.record("1 mutation corpus", f"{kind} {name}: {total} mutants, {counts['rejected']} "
+                  f"rejected, {counts['accepted (slack)']} slack accepted (oracle: true)")
+    assert not failures, f"{len(failures)} failures, e.g. {failures[:5]}"
+    assert total > 0
+
+
+def test_corpus_size_and_category_totals():
+    """Runs after the per-golden tests (file order): >= 1,000 mutants over all goldens."""
+    if not TOTALS:
+        pytest.skip("run with the per-golden tests")
+    grand = collections.Counter()
+    for kind, counts in sorted(TOTALS.items()):
+        grand.update(counts)
+    categories = {k: c for k, c in grand.items() if k not in ("rejected", "accepted (slack)")}
+    total = sum(categories.values())
+    report.record("1 mutation corpus", f"TOTAL {total} mutants: {grand['rejected']} rejected "
+                  f"with a code, {grand['accepted (slack)']} slack accepted; by category "
+                  + ", ".join(f"{k} {c}" for k, c in sorted(categories.items())))
+    assert total >= 1000
