@@ -87,7 +87,7 @@ def main() -> None:
     backends = args.backends.split(",")
     print(f"spurious-local-minimum: {args.depth} hidden layers x width {args.width}, d0 "
           f"{args.d0}, 2 outputs, ReLU; one fresh process per n")
-    header = f"{'n':>6} {'prove s':>8} " + "".join(f"{'check ' + b + ' s':>16}" for b in backends)
+    header = f"{'n':>6} {'prove s':>8} " + "".join(f" {'check ' + b + ' s':>17}" for b in backends)
     lead = backends[0]
     print(header + f" {'prove+check s':>14} {'peak MiB':>9} {'cert MiB':>9} "
           f"{'s per 1k n':>11}")
@@ -100,7 +100,7 @@ def main() -> None:
             continue
         row = json.loads(done.stdout.strip().splitlines()[-1])
         total = row["prove"] + row[lead]
-        print(f"{n:>6} {row['prove']:>8.2f} " + "".join(f"{row[b]:>16.2f}" for b in backends)
+        print(f"{n:>6} {row['prove']:>8.2f} " + "".join(f" {row[b]:>17.2f}" for b in backends)
               + f" {total:>14.2f} {row['peak_mib']:>9.0f} {row['bytes'] / 2**20:>9.1f} "
               f"{1000 * total / n:>11.2f}", flush=True)
 

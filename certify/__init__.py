@@ -10,7 +10,13 @@ from .network import Network, Point, forward  # noqa: E402
 from .problem import Problem  # noqa: E402
 from .prove import prove_spurious_minimum, check_assumptions  # noqa: E402
 from .check import check_certificate, Verdict  # noqa: E402
+from .cells import (cell_of, minimise_in_cell, prove_cell, prove_cell_convexity,  # noqa: E402
+                    prove_cell_critical_point, prove_cell_global_minimum,
+                    prove_equivalent_points, prove_nondifferentiable_boundary,
+                    prove_valley_path)
 
 __all__ = ["Activation", "Dataset", "Network", "Point", "Problem", "forward",
            "prove_spurious_minimum", "check_assumptions", "check_certificate", "Verdict",
-           "__version__"]
+           "cell_of", "minimise_in_cell", "prove_cell", "prove_cell_convexity",
+           "prove_cell_critical_point", "prove_cell_global_minimum", "prove_equivalent_points",
+           "prove_nondifferentiable_boundary", "prove_valley_path", "__version__"]

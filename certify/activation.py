@@ -87,7 +87,7 @@ class Activation:
                 name = spec["name"]
                 if name == "leaky_relu":
                     return cls.leaky_relu(spec.get("slope", "1/100"))
-                if name in named and "slope" not in spec:
+                if isinstance(name, str) and name in named and "slope" not in spec:
                     return named[name]()
                 raise InputError("unknown activation", path=where, value=name)
             _only_keys(spec, {"breakpoints", "slopes", "intercept", "intercepts"}, where)

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
+from .construct.radius import RadiusReport
 from .construct.spurious import SpuriousMinimum
 from .errors import InputError
 from .exact import canonical, canonical_rows, canonical_vector
@@ -16,8 +17,18 @@ FORMAT = "certify"
 SCHEMA_VERSION = "1.0"
 
 
-def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None) -> dict:
-    """The ``spurious-local-minimum`` certificate of a Stage A/B construction."""
+def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None,
+                         radius: RadiusReport | None = None) -> dict:
+    """The ``spurious-local-minimum`` certificate of a Stage A/B construction. With ``radius``
+    the claim quotes the certified basin radius (schema 1.1); its unchecked upper bounds go to
+    the provenance."""
+    claim = {"risk": canonical(result.risk), "better_risk": canonical(result.better_risk),
+             "gap": canonical(result.gap), "strict_modulo_function": result.ldl is not None}
+    notes = {}
+    if radius is not None:
+        claim["radius"] = canonical(radius.radius)
+        notes = {"radius_upper_bound": canonical(radius.upper),
+                 "radius_single_row_bound": canonical(radius.single_row)}
     witness = {
         "point": result.point.to_json(),
         "better_point": result.better_point.to_json(),
@@ -31,19 +42,17 @@ def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None
         witness["kernel_vector"] = canonical_vector(result.kernel_vector)
     return {
         "format": FORMAT,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION if radius is None else "1.1",
         "kind": "spurious-local-minimum",
         "problem": result.problem.to_json(),
-        "claim": {"risk": canonical(result.risk), "better_risk": canonical(result.better_risk),
-                  "gap": canonical(result.gap),
-                  "strict_modulo_function": result.ldl is not None},
+        "claim": claim,
         "witness": witness,
         "provenance": {"tool": f"certify {__version__}",
                        "construction": "stage-A affine optimum, stage-B kink witness",
                        "kink_layer": result.kink_layer,
                        "kink_breakpoint": canonical(result.kink_at),
                        "projection": canonical_vector(result.projection),
-                       **(provenance or {})},
+                       **notes, **(provenance or {})},
     }
 
 
@@ -68,6 +77,9 @@ def write_atomically(path: str | Path, text: str) -> None:
         raise InputError(f"cannot write there: {err.strerror}", code="io-error",
                          path=str(path)) from None
     try:
+        umask = os.umask(0)   # mkstemp makes 0600 files; give the usual mode instead
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)

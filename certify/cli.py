@@ -1,12 +1,14 @@
 """The ``certify`` command line.
 
 Exit codes: 0 success (accepted); 1 a claim refused (an assumption fails, a certificate is
-rejected); 2 usage, I/O or malformed input; 3 an internal error (please report it).
+rejected); 2 usage, I/O or malformed input; 3 an internal error (please report it);
+4 the ``--time-limit`` was reached (no output file is written).
 Every failure is one line on stderr; no tracebacks.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -14,8 +16,13 @@ from pathlib import Path
 
 from . import __version__
 from .errors import AssumptionError, CertifyError, InputError
+from .cell_cli import add_cell_commands, handlers as cell_handlers   # Part 2: the cell kinds
+from .import_cli import add_import_commands, handlers as import_handlers   # float models, plots
+from .limits import (MAX_CERTIFICATE_BYTES, Expired, TimeLimitError, parse_seconds, stop_clock,
+                     time_limit)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_TIME_LIMIT = 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,20 +77,36 @@ def build_parser() -> argparse.ArgumentParser:
                        "checker discharges as an SMT-LIB QF_NRA file in DIR")
     check.add_argument("--backend", choices=("auto", "fraction", "flint"), default="auto",
                        help="exact arithmetic of the checker (default: flint when installed)")
+    for command in (demo, spur, fam, check):   # the proving and checking commands
+        command.add_argument("--time-limit", type=parse_seconds, metavar="SECONDS",
+                             help="stop with exit code 4 after SECONDS of wall-clock time")
+    add_cell_commands(sub)
+    add_import_commands(sub)
     return parser
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> argparse.ArgumentParser:
+    """Built once per process: building costs ~30 ms (argparse's gettext look-ups), which
+    dominated in-process use such as the fuzzing suite; parse_args keeps no state."""
+    return build_parser()
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        args = _parser().parse_args(argv)
         if args.command is None:
             raise _Usage("a command is required: demo, assumptions, spurious or check "
                          "(see certify --help)")
-        return {"demo": _demo, "assumptions": _assumptions, "spurious": _spurious,
-                "family": _family, "check": _check, "theorems": _theorems,
-                "table": _table}[args.command](args)
+        with time_limit(getattr(args, "time_limit", None), hard_exit=argv is None,
+                        exit_code=EXIT_TIME_LIMIT):
+            return {"demo": _demo, "assumptions": _assumptions, "spurious": _spurious,
+                    "family": _family, "check": _check, "theorems": _theorems,
+                    "table": _table, **cell_handlers(), **import_handlers()}[args.command](args)
     except _Usage as err:
         return _fail(f"usage: {err}", EXIT_USAGE)
+    except (TimeLimitError, Expired) as err:
+        return _fail(str(err) or "time limit exceeded", EXIT_TIME_LIMIT)
     except AssumptionError as err:
         return _fail(err.line(), EXIT_REFUSED)
     except InputError as err:
@@ -165,9 +188,7 @@ def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = 
     checked = time.perf_counter() - started
     if not verdict.accepted:
         # The prover never hands out a certificate its checker refuses.
-        raise CertifyError(f"the independent checker rejected the prover's certificate "
-                           f"[{verdict.code}] at {verdict.path}: {verdict.message}",
-                           code="prover-bug")
+        raise _checker_refusal(verdict)
     claim, prov = document["claim"], document["provenance"]
     say(f"{name}: {problem.network.describe()}; {problem.data.n} samples, loss squared")
     say("  assumptions A1–A4 hold")
@@ -178,10 +199,14 @@ def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = 
     strict = "yes (LDLᵀ with positive pivots)" if claim["strict_modulo_function"] else \
         "no (the inputs are affinely dependent; kernel vector given)"
     say(f"  strict modulo the function on the data: {strict}")
+    if "radius" in claim:
+        say(f"  basin radius:  {claim['radius']} (every point that close, max-norm, keeps the "
+            f"pattern; one at {prov.get('radius_upper_bound', '?')} leaves it, unchecked)")
     say(f"  checked: {'accepted' if verdict.accepted else 'rejected'} by certify.check "
         f"({', '.join(verdict.trust_base)}); proved in {proved:.3f} s, checked in "
         f"{checked:.3f} s")
     say(f"  {digest(document)}")
+    stop_clock()   # the work is done: writing is never cut short by --time-limit
     if to_stdout:
         sys.stdout.write(text)
     elif output:
@@ -202,9 +227,7 @@ def _family(args) -> int:
     obligations: list = []
     verdict = check_certificate(text, smt2=obligations)
     if not verdict.accepted:
-        raise CertifyError(f"the independent checker rejected the prover's certificate "
-                           f"[{verdict.code}] at {verdict.path}: {verdict.message}",
-                           code="prover-bug")
+        raise _checker_refusal(verdict)
     claim = document["claim"]
     say(f"{Path(args.problem).name}: {problem.network.describe()}; {problem.data.n} samples")
     say(f"  a path θ(s), s in [{claim['interval'][0]}, {claim['interval'][1]}], of local minima "
@@ -213,6 +236,7 @@ def _family(args) -> int:
     say(f"  every one is spurious: better point risk {claim['better_risk']}, gap {claim['gap']}")
     say(f"  checked: accepted by certify.check ({', '.join(verdict.trust_base)})")
     say(f"  {digest(document)}")
+    stop_clock()   # the work is done: writing is never cut short by --time-limit
     if args.smt2:
         _write_smt2(args.smt2, obligations, say)
     if args.output is None:
@@ -292,6 +316,18 @@ def _table(args) -> int:
     return EXIT_OK
 
 
+def _checker_refusal(verdict) -> CertifyError:
+    """The prover never hands out a certificate its checker refuses. A number beyond the
+    schema's digit limit is a limit of the format (inputs with too many digits), not a bug."""
+    if verdict.code == "number-too-large":
+        return CertifyError(f"the certificate would need a number beyond the schema's limit "
+                            f"({verdict.message}, at {verdict.path}); use inputs with fewer "
+                            "digits", code="number-too-large")
+    return CertifyError(f"the independent checker rejected the prover's certificate "
+                        f"[{verdict.code}] at {verdict.path}: {verdict.message}",
+                        code="prover-bug")
+
+
 def _check(args) -> int:
     from .check import check_certificate
     worst = EXIT_OK
@@ -299,9 +335,14 @@ def _check(args) -> int:
     for name in args.certificates:
         try:
             with open(name, "rb") as handle:
-                data = handle.read()
+                data = handle.read(MAX_CERTIFICATE_BYTES + 1)
         except OSError as err:
             print(f"certify: error: {name}: cannot read: {err.strerror}", file=sys.stderr)
+            worst = max(worst, EXIT_USAGE)
+            continue
+        if len(data) > MAX_CERTIFICATE_BYTES:   # a limit, not a MemoryError later
+            print(f"certify: error: {name}: larger than {MAX_CERTIFICATE_BYTES >> 20} MiB, "
+                  "the certificate size limit", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
             continue
         verdict = check_certificate(data, backend=args.backend, decider=args.decider,
@@ -309,6 +350,7 @@ def _check(args) -> int:
         _say(verdict.line(name))
         if not verdict.accepted:
             worst = max(worst, EXIT_REFUSED)
+    stop_clock()   # checking is done: the SMT-LIB files are never cut short by --time-limit
     if args.smt2:
         _write_smt2(args.smt2, obligations, _say)
     return worst

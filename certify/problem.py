@@ -36,6 +36,8 @@ class Problem:
             raise InputError(f"targets have {self.data.output_dim} columns but the network's "
                              f"output width is {self.network.widths[-1]}", path="data.targets")
         parse_loss(self.loss)
+        from .limits import check_problem_size   # sizes before any work (issue 7, limits)
+        check_problem_size(self.network.widths, self.network.activations, self.data.n)
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Problem":

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .certificate import spurious_certificate
 from .construct.assumptions import Assumption, check_assumptions as _check
 from .construct.family import construct_family
+from .construct.radius import radius_report
 from .construct.spurious import construct_spurious_minimum
 from .errors import InputError
 from .problem import Problem
@@ -17,21 +18,28 @@ def check_assumptions(problem: Problem) -> list[Assumption]:
 CONSTRUCTIONS = ("stage-ab", "ysj")
 
 
-def prove_spurious_minimum(problem: Problem, construction: str = "stage-ab") -> dict:
+def prove_spurious_minimum(problem: Problem, construction: str = "stage-ab", *,
+                           radius: bool = True) -> dict:
     """A ``spurious-local-minimum`` certificate (a JSON-ready dict) for ``problem``.
 
     ``construction``: ``"stage-ab"`` (DESIGN.md §2, any depth and PL activation) or ``"ysj"``
     (Yun–Sra–Jadbabaie: one hidden layer, two-piece activation; ``construct/ysj.py``).
+    ``radius``: also certify a basin radius ``r`` (every point within ``r`` in the max-norm
+    keeps the activation pattern; claim field ``radius``, schema 1.1; ``construct/radius.py``);
+    ``False`` gives the 1.0 certificate.
     Raises ``AssumptionError`` naming the first assumption that fails. The certificate is not
     trusted until ``check_certificate`` accepts it."""
     if construction == "stage-ab":
-        return spurious_certificate(construct_spurious_minimum(problem))
-    if construction == "ysj":
+        result, provenance = construct_spurious_minimum(problem), None
+    elif construction == "ysj":
         from .construct.ysj import construct_ysj_minimum
-        result = construct_ysj_minimum(problem)
-        return spurious_certificate(result.minimum, result.provenance())
-    raise InputError(f"unknown construction (known: {', '.join(CONSTRUCTIONS)})",
-                     code="unknown-construction", value=construction)
+        ysj = construct_ysj_minimum(problem)
+        result, provenance = ysj.minimum, ysj.provenance()
+    else:
+        raise InputError(f"unknown construction (known: {', '.join(CONSTRUCTIONS)})",
+                         code="unknown-construction", value=construction)
+    ball = radius_report(problem, result.point) if radius else None
+    return spurious_certificate(result, provenance, radius=ball)
 
 
 def prove_local_minimum_family(problem: Problem) -> dict:

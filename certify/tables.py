@@ -32,13 +32,22 @@ def summary(kind: str, facts: dict) -> str:
     """The numbers a reader wants from one certificate, as ``name=value`` pairs (exact)."""
     keys = {"spurious-local-minimum": ("risk", "gap"),
             "local-minimum-family": ("risk", "gap", "interval"),
-            "global-minimum": ("risk", "reason")}.get(kind, ("risk",))
+            "global-minimum": ("risk", "reason"),
+            "cell": ("in_cell", "margin", "multilinear"),
+            "cell-convexity": ("convex", "live_paths"),
+            "cell-global-minimum": ("risk", "cell_minimum"),
+            "equivalent-points": ("equivalent", "risk"),
+            "nondifferentiable-boundary": ("left_derivative", "right_derivative", "kink"),
+            "valley-path": ("risk", "constant_outputs"),
+            "cell-critical-point": ("statement", "risk")}.get(kind, ("risk",))
     parts = []
     for key in keys:
         if key in facts:
             value = facts[key]
             if isinstance(value, list):
                 value = "[" + ", ".join(value) + "]"
+            elif isinstance(value, bool):
+                value = "yes" if value else "no"
             parts.append(f"{key}={value}")
     return "; ".join(parts)
 

@@ -149,6 +149,8 @@ def spurious_slack(doc: dict) -> set:
     if "kernel_vector" in wit:
         slack |= {("witness", "kernel_vector", c) for r, c in
                   _zero_input_columns(doc, (), 1, len(xs[0]))}
+    if "radius" in doc["claim"]:   # SCHEMA.md 1.1: a smaller radius, or none, is also true
+        slack.add(("claim", "radius"))
     return slack | _activation_slack(doc, reached)
 
 
@@ -239,6 +241,9 @@ def register(spec: KindSpec) -> None:
 register(KindSpec("spurious-local-minimum", oracle_violations, spurious_slack, spurious_claims))
 register(KindSpec("local-minimum-family", family_violations, family_slack, family_claims,
                   family_goldens))
+
+import cell_oracles  # noqa: E402 - the cell kinds (SCHEMA.md 1.1) register their own specs
+cell_oracles.register_all(register, KindSpec)
 
 
 def golden_certificates() -> dict[str, dict[str, dict]]:
@@ -343,10 +348,13 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
             for i, j in {(0, 1), (0, len(node) - 1)}:
                 if node[i] != node[j]:
                     m = mutated(path, [*node[:i], node[j], *node[i + 1:j], node[i], *node[j + 1:]])
-                    both = all(is_slack(p, slack) for r in (i, j)
-                               for p, _ in _leaves(node[r], path + (r,)))
+                    # slack: both rows slack, or a symmetry of the data and the point (the
+                    # oracle finds the unchanged claim still true: every fact is unchanged)
+                    slack_rows = all(is_slack(p, slack) for r in (i, j)
+                                     for p, _ in _leaves(node[r], path + (r,)))
+                    symmetric = bool(spec and spec.oracle) and not spec.oracle(m)
                     yield Mutant("swapped-rows", f"{name}:{_show(path)}[{i}<->{j}]", dumps(m),
-                                 m, both)
+                                 m, slack_rows or symmetric)
     data = body["problem"]["data"]
     if len(data["inputs"]) >= 2:
         m = json.loads(text0)
@@ -369,8 +377,9 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
                 codes = {"missing-key"}
                 if key in ("ldl", "kernel_vector"):
                     codes.add("strictness-witness-mismatch")
-                yield Mutant("dropped-key", f"{name}:{_show(path + (key,))}",
-                             dumps(deleted(path + (key,))), codes=frozenset(codes))
+                m = deleted(path + (key,))   # slack: an optional field (claim radius)
+                yield Mutant("dropped-key", f"{name}:{_show(path + (key,))}", dumps(m), m,
+                             is_slack(path + (key,), slack), frozenset(codes))
             m = json.loads(text0)
             get_at(m, path)["extra_key"] = "0"
             yield Mutant("added-key", f"{name}:{_show(path)}.extra_key", dumps(m),

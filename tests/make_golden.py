@@ -6,6 +6,10 @@
 Each golden is the canonical text (``certify.certificate.dumps``) of the prover's certificate
 for one fixed problem below. ``tests/test_golden_mutation.py`` checks that the prover still
 reproduces every file byte for byte and that the checker accepts it, then mutates it.
+
+Goldens of earlier schema versions live in ``LEGACY_DIRS`` (``tests/golden/v1.0/``: the same
+problems without the 1.1 claim field ``radius``). This script never writes there: they are
+kept forever, and the checker must keep accepting them (SCHEMA.md, versioning).
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from certify.problem import Problem  # noqa: E402
 from certify.prove import prove_spurious_minimum  # noqa: E402
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+LEGACY_DIRS = {"1.0": GOLDEN_DIR / "v1.0"}
 
 GOLDEN_PROBLEMS: dict[str, dict] = {
     # one hidden layer, ReLU, XOR: the affine optimum is the constant 1/2

@@ -118,35 +118,16 @@ def _family(doc: dict) -> list[str]:
                for k in range(d_out)] for x in xs]
 
     # family-pattern: one open piece per unit (sample 0's at s_0), for all s; family-output
-    piece_of: dict = {}
+    piece_of = _pattern_at(acts, xs[0], pieces[0][2], s0)
+    fingerprint = repr((prob["network"], xs, fitted))
     for m, (a, b, layers) in enumerate(pieces):
-        for i, x in enumerate(xs):
-            values = [(v,) for v in x]
-            for j, (W, bias) in enumerate(layers):
-                z = [p_add(bk, _dot(row, values)) for row, bk in zip(W, bias)]
-                if j == len(layers) - 1:
-                    for k in range(d_out):
-                        if z[k] != (fitted[i][k],):
-                            bad.append(f"family-output: piece {m} sample {i} output {k}")
-                    break
-                act, values = acts[j], []
-                for k, zk in enumerate(z):
-                    if (j, k) not in piece_of:
-                        if i != 0 or m != 0:
-                            raise ValueError("sample 0 of piece 0 decides the pattern")
-                        piece_of[(j, k)] = act.piece_of(p_at(zk, s0))
-                    qk = piece_of[(j, k)]
-                    if qk is None:
-                        bad.append(f"family-pattern: layer {j} unit {k} on a breakpoint at s0")
-                        values.append(zk)
-                        continue
-                    lo = act.breakpoints[qk - 1] if qk > 0 else None
-                    hi = act.breakpoints[qk] if qk < len(act.breakpoints) else None
-                    if (lo is not None and not positive_on(p_add(zk, (-lo,)), a, b)) or \
-                            (hi is not None and not positive_on(p_add((hi,), p_mul((-1,), zk)),
-                                                                a, b)):
-                        bad.append(f"family-pattern: piece {m} layer {j} unit {k} sample {i}")
-                    values.append(p_add((act.intercepts[qk],), p_mul((act.slopes[qk],), zk)))
+        key = (fingerprint, m, a, b, repr(layers), tuple(sorted(piece_of.items())))
+        if key not in _PIECE_MEMO:   # mutants change one piece: the others are looked up
+            if len(_PIECE_MEMO) > 20_000:
+                _PIECE_MEMO.clear()
+            _PIECE_MEMO[key] = _piece_violations(acts, xs, fitted, a, b, layers, piece_of, m,
+                                                 d_out)
+        bad.extend(_PIECE_MEMO[key])
 
     # normal equations, risks, gap
     residuals = [[f - y for f, y in zip(fr, yr)] for fr, yr in zip(fitted, ys)]
@@ -172,6 +153,50 @@ def _family(doc: dict) -> list[str]:
         bad.append("claim: booleans")
     if set(claim) != {"risk", "better_risk", "gap", "interval", "infinitely_many", "one_cell"}:
         bad.append("claim keys")
+    return bad
+
+
+_PIECE_MEMO: dict = {}
+
+
+def _pattern_at(acts, x, layers, s0) -> dict:
+    """(layer, unit) -> the open piece of sample ``x`` at ``s0`` (None: on a breakpoint)."""
+    values, piece_of = list(x), {}
+    for j, (W, bias) in enumerate(layers[:-1]):
+        z = [p_at(bk, s0) + sum((p_at(w, s0) * v for w, v in zip(row, values)), Fraction(0))
+             for row, bk in zip(W, bias)]
+        values = []
+        for k, zk in enumerate(z):
+            piece_of[(j, k)] = acts[j].piece_of(zk)
+            values.append(acts[j](zk))
+    return piece_of
+
+
+def _piece_violations(acts, xs, fitted, a, b, layers, piece_of, m, d_out) -> list:
+    bad = []
+    for i, x in enumerate(xs):
+        values = [(v,) for v in x]
+        for j, (W, bias) in enumerate(layers):
+            z = [p_add(bk, _dot(row, values)) for row, bk in zip(W, bias)]
+            if j == len(layers) - 1:
+                for k in range(d_out):
+                    if z[k] != (fitted[i][k],):
+                        bad.append(f"family-output: piece {m} sample {i} output {k}")
+                break
+            act, values = acts[j], []
+            for k, zk in enumerate(z):
+                qk = piece_of[(j, k)]
+                if qk is None:
+                    bad.append(f"family-pattern: layer {j} unit {k} on a breakpoint at s0")
+                    values.append(zk)
+                    continue
+                lo = act.breakpoints[qk - 1] if qk > 0 else None
+                hi = act.breakpoints[qk] if qk < len(act.breakpoints) else None
+                if (lo is not None and not positive_on(p_add(zk, (-lo,)), a, b)) or \
+                        (hi is not None and not positive_on(p_add((hi,), p_mul((-1,), zk)),
+                                                            a, b)):
+                    bad.append(f"family-pattern: piece {m} layer {j} unit {k} sample {i}")
+                values.append(p_add((act.intercepts[qk],), p_mul((act.slopes[qk],), zk)))
     return bad
 
 

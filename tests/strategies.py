@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from certify.activation import Activation
 from certify.data import Dataset
 from certify.errors import CertifyError
+from certify.exact import _digits_to_int
 from certify.loss import risk
 from certify.network import Layer, Network, Point, forward
 from certify.problem import Problem
@@ -86,7 +87,8 @@ def q(text: str) -> Fraction:
     if not isinstance(text, str) or not CANONICAL.fullmatch(text):
         raise ValueError(f"not a canonical rational: {text!r}")
     num, _, den = text.partition("/")
-    return Fraction(int(num), int(den) if den else 1)
+    # chunked: CPython's int(str) stops at 4,300 digits, certificates allow 10,000
+    return Fraction(_digits_to_int(num), _digits_to_int(den) if den else 1)
 
 
 def _point(layers: list) -> Point:
@@ -168,9 +170,29 @@ def _violations(doc: dict) -> list[str]:
             bad.append("strictness: kernel vector")
     else:
         bad.append("strictness: witness does not match strict_modulo_function")
-    if set(claim) != {"risk", "better_risk", "gap", "strict_modulo_function"}:
+    if set(claim) - {"radius"} != {"risk", "better_risk", "gap", "strict_modulo_function"}:
         bad.append("claim keys")
+    if "radius" in claim:
+        bad += _radius_violations(doc, network, point)
     return bad
+
+
+def _radius_violations(doc: dict, network: Network, point: Point) -> list[str]:
+    """SCHEMA.md 1.1, claim field ``radius``, re-derived by the prover's own interval bound
+    (``certify.construct.radius``, which shares no code with the checker)."""
+    from certify.construct.radius import radius_holds
+    if doc["schema_version"] != "1.1":
+        return ["radius: needs schema 1.1"]
+    r = q(doc["claim"]["radius"])
+    if r <= 0:
+        return ["radius: not positive"]
+    data = doc["problem"]["data"]
+    problem = Problem(network, Dataset(tuple(tuple(q(v) for v in x) for x in data["inputs"]),
+                                       tuple(tuple(q(v) for v in y) for y in data["targets"])))
+    try:
+        return [] if radius_holds(problem, point, r) else ["radius: the bound leaves a piece"]
+    except CertifyError:   # the pattern is not strict: rule 1 is reported already
+        return ["radius: no strict pattern"]
 
 
 # -- walking a certificate -----------------------------------------------------------------

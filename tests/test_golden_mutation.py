@@ -26,11 +26,14 @@ import pytest
 from certify.certificate import digest, dumps
 from certify.check import check_certificate
 
-from make_golden import GOLDEN_DIR, GOLDEN_PROBLEMS, golden_text
+from make_golden import GOLDEN_DIR, GOLDEN_PROBLEMS, LEGACY_DIRS, golden_text
 from strategies import (KEBAB, delete_at, get_at, oracle_violations, q, rational_paths, set_at,
                         show)
 
-NAMES = sorted(GOLDEN_PROBLEMS)
+CURRENT = sorted(GOLDEN_PROBLEMS)   # tests/golden/*.json: what the prover writes today
+LEGACY = sorted(str(path.relative_to(GOLDEN_DIR).with_suffix(""))   # e.g. "v1.0/xor_relu"
+                for folder in LEGACY_DIRS.values() for path in folder.glob("*.json"))
+NAMES = CURRENT + LEGACY
 BACKENDS = ("fraction", "flint")
 TINY = Fraction(1, 10 ** 9)
 
@@ -75,11 +78,23 @@ def assert_rejected(verdict, code: str | set | None = None):
 # -- the goldens themselves ------------------------------------------------------------------
 
 def test_there_are_golden_files_for_every_golden_problem():
-    assert sorted(p.stem for p in GOLDEN_DIR.glob("*.json")) == NAMES
-    assert len(NAMES) >= 3
+    assert sorted(p.stem for p in GOLDEN_DIR.glob("*.json")) == CURRENT
+    assert len(CURRENT) >= 3
+    for version, folder in LEGACY_DIRS.items():   # kept forever, never regenerated
+        names = sorted(p.stem for p in folder.glob("*.json"))
+        assert names == CURRENT, (version, names)
+        for name in names:
+            doc = read_doc(f"{folder.name}/{name}")
+            assert doc["schema_version"] == version and "radius" not in doc["claim"]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", CURRENT)
+def test_current_goldens_quote_a_radius(name):
+    doc = read_doc(name)
+    assert doc["schema_version"] == "1.1" and q(doc["claim"]["radius"]) > 0
+
+
+@pytest.mark.parametrize("name", CURRENT)
 def test_prover_reproduces_golden_byte_for_byte(name):
     assert golden_text(name).encode("utf-8") == (GOLDEN_DIR / f"{name}.json").read_bytes()
 
@@ -102,8 +117,8 @@ def test_golden_is_accepted(name, backend):
         assert verdict.kind == "spurious-local-minimum"
         assert verdict.code is None
         assert verdict.digest == digest(doc)
-        for key in ("risk", "better_risk", "gap", "strict_modulo_function"):
-            assert verdict.facts[key] == doc["claim"][key]
+        for key in ("risk", "better_risk", "gap", "strict_modulo_function", "radius"):
+            assert verdict.facts.get(key) == doc["claim"].get(key)
         assert verdict.line(name).startswith(f"{name}: accepted")
     assert oracle_violations(doc) == []
     assert q(doc["claim"]["gap"]) > 0
@@ -145,6 +160,7 @@ SECTION_CODES = {
     ("claim", "risk"): {"risk-mismatch"},
     ("claim", "better_risk"): {"better-risk-mismatch"},
     ("claim", "gap"): {"gap-mismatch"},
+    ("claim", "radius"): {"radius-exceeds-margin", "radius-not-positive"},
     ("witness", "affine_optimum"): {"affine-output-mismatch"},
     ("witness", "ldl"): {"ldl-mismatch", "ldl-not-unit-lower", "ldl-nonpositive-pivot"},
     ("witness", "kernel_vector"): {"kernel-not-null", "kernel-zero"},
@@ -190,13 +206,15 @@ def test_value_mutant(name, path, new):
     set_at(doc, path, new)
     verdict = check_both(dumps(doc))
     violations = oracle_violations(doc)
-    if path[:3] != ("witness", "point", len(doc["witness"]["point"]) - 1):
+    if path[:3] != ("witness", "point", len(doc["witness"]["point"]) - 1) and \
+            path != ("claim", "radius"):
         assert violations, "the oracle should find this mutant false"
     if violations:
         assert_rejected(verdict, allowed_codes(path))
     else:
         # e.g. an output weight on a hidden unit whose value is 0 on every sample
-        # (hard-tanh centres its window at 0): the mutant states a true claim
+        # (hard-tanh centres its window at 0), or a radius 1/10**9 larger that the bound
+        # still certifies: the mutant states a true claim
         assert verdict.accepted, (verdict.line("mutant"), "oracle says the claim is true")
 
 
@@ -264,6 +282,10 @@ def dropped_key_cases():
 def test_dropped_key(name, path):
     doc = read_doc(name)
     delete_at(doc, path)
+    if path == ("claim", "radius"):   # optional: what is left is the 1.0 claim, still true
+        verdict = check_both(dumps(doc))
+        assert verdict.accepted and "radius" not in verdict.facts
+        return
     expected = "strictness-witness-mismatch" if path[-1] in ("ldl", "kernel_vector") \
         else "missing-key"
     verdict = check_both(dumps(doc))
@@ -471,7 +493,7 @@ def print_summary(request):
     lines = ["mutation sweep (every rational outside provenance + 1/10**9; "
              "verdicts identical for the fraction and flint backends):"]
     for name, counts in sorted(SUMMARY.items()):
-        lines.append(f"  {name:16s} {counts['total']:4d} mutants: {counts['rejected']:4d} "
+        lines.append(f"  {name:20s} {counts['total']:4d} mutants: {counts['rejected']:4d} "
                      f"rejected, {counts['accepted_true']:3d} accepted and true by the oracle")
     if reporter is None or capture is None:
         print("\n".join(lines))

@@ -41,6 +41,7 @@ class Obligation:
     step: str                      # the proof step in words
     kind: str                      # the certificate kind that discharges it
     build: Callable[[], dict]      # the certificate request
+    expect: tuple = ()             # (fact, value) pairs the verdict must show, e.g. kink=True
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,13 @@ def run_instance(theorem_name: str, index: int) -> list[StepResult]:
                                       obligation.kind, False, None,
                                       time.perf_counter() - started, message=err.line()))
             continue
-        ok = verdict.accepted and verdict.kind == obligation.kind
+        missing = [f"{key}={value!r}" for key, value in obligation.expect
+                   if verdict.facts.get(key) != value]
+        ok = verdict.accepted and verdict.kind == obligation.kind and not missing
         message = "" if ok else (verdict.line("certificate") if not verdict.accepted else
-                                 f"expected kind {obligation.kind}, got {verdict.kind}")
+                                 f"expected kind {obligation.kind}, got {verdict.kind}"
+                                 if verdict.kind != obligation.kind else
+                                 f"accepted, but the facts lack {', '.join(missing)}")
         results.append(StepResult(theorem_name, instance.name, obligation.step,
                                   obligation.kind, ok, verdict.digest,
                                   time.perf_counter() - started, dict(verdict.facts), message,

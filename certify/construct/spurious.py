@@ -27,12 +27,15 @@ Lemma (peel from the top): sort by ``t``; let ``m`` be the last sorted sample wi
 """
 from __future__ import annotations
 
+import math
+import operator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
 from ..activation import Activation
 from ..errors import AssumptionError, ProofError
+from ..limits import check_digits
 from ..exact import Matrix, ldl, null_vector, product, transpose
 from ..network import Layer, Point
 from ..problem import Problem
@@ -69,6 +72,10 @@ def construct_spurious_minimum(problem: Problem) -> SpuriousMinimum:
         if not assumption.holds:
             raise AssumptionError(f"assumption {assumption.name} fails: {assumption.reason}",
                                   code=f"assumption-{assumption.name.lower()}")
+    # the certificate quotes A*, a* and the risk verbatim: refuse now, not after the work,
+    # when they exceed the schema's digits per number (limits.py)
+    check_digits([*(v for row in fit.A for v in row), *fit.a, fit.summed_loss / problem.data.n],
+                 "the affine optimum or its risk")
     net, data = problem.network, problem.data
     n, d_out = data.n, net.widths[-1]
     windows = [act.window(act.working_piece()) for act in net.activations]
@@ -183,11 +190,14 @@ def distinct_projection(inputs: Sequence[Sequence[Fraction]]) -> list[Fraction]:
     For two distinct inputs ``uᵀ(x_i − x_j)`` is a nonzero polynomial in ``m`` of degree
     ``< d_0``, so few ``m`` fail; the loop is finite."""
     d0, n = len(inputs[0]), len(inputs)
+    # Integer rows over one common denominator (scaling keeps distinctness) and a set of ints:
+    # at n = 10,000 this replaced a FLINT product and a sort of Fractions per m (issue 7).
+    den = math.lcm(*(v.denominator for x in inputs for v in x))
+    rows = [[v.numerator * (den // v.denominator) for v in x] for x in inputs]
     for m in range(1, n * n * max(d0, 1) + 2):
-        u = [Fraction(m) ** e for e in range(d0)]
-        t = sorted(row[0] for row in product([list(x) for x in inputs], [[v] for v in u]))
-        if all(a < b for a, b in zip(t, t[1:])):
-            return u
+        u = [m ** e for e in range(d0)]
+        if len({sum(map(operator.mul, u, row)) for row in rows}) == n:
+            return [Fraction(v) for v in u]
     raise ProofError("no projection separates the inputs (are two inputs equal?)")
 
 

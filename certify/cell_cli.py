@@ -1,0 +1,296 @@
+"""Command-line subcommands for the cell kinds (registered by ``certify.cli``).
+
+    certify cell PROBLEM POINT [-o CERT]                   pattern, margin, boundary
+    certify cell-convexity PROBLEM POINT [--hessian|--no-hessian] [-o CERT]
+    certify cell-minimum PROBLEM POINT [-o CERT]           certify, or minimise and lift
+    certify equivalent PROBLEM POINT (OTHER | --rescale L,K,F) [-o CERT]
+    certify boundary PROBLEM POINT (DIRECTION | --onto L,K,I) [-o CERT]
+    certify valley PROBLEM POINT [-o CERT]
+    certify critical-point PROBLEM POINT [--better POINT] [-o CERT]
+
+A point file is a JSON list of layers ``{"W": [[...]], "b": [...]}`` with exact numbers (JSON
+numbers are read from their decimal text, strings are ``"p/q"`` or decimals). Every
+certificate is checked by the independent checker before it is written (atomically); without
+``-o`` it goes to standard output and the summary to standard error.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from .errors import CertifyError, InputError
+
+EXIT_OK = 0
+
+
+def add_cell_commands(sub) -> None:
+    """Add the subcommands to an argparse subparsers object."""
+    def command(name, help_text, *extra):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("problem")
+        p.add_argument("point", help="point file: a JSON list of layers {\"W\", \"b\"}")
+        for args, kwargs in extra:
+            p.add_argument(*args, **kwargs)
+        p.add_argument("-o", "--output", help="certificate file (default: standard output)")
+        return p
+    command("cell", "the activation pattern of a point: in a cell or on a boundary, margin")
+    hess = command("cell-convexity", "in the point's cell the risk is convex in the path "
+                   "products (reparameterisation)")
+    group = hess.add_mutually_exclusive_group()
+    group.add_argument("--hessian", dest="hessian", action="store_true", default=None,
+                       help="include the Gram Hessian's rank with an LDLᵀ witness")
+    group.add_argument("--no-hessian", dest="hessian", action="store_false")
+    command("cell-minimum", "certify that a point minimises the risk over its cell, or "
+            "compute the cell's minimiser, lift it to weights and certify it")
+    command("equivalent", "two points of one cell with equal path products",
+            (("other",), {"nargs": "?", "help": "the other point file"}),
+            (("--rescale",), {"metavar": "L,K,F", "help": "the other point: unit K of hidden "
+                              "layer L rescaled by F > 0"}))
+    command("boundary", "one-sided derivatives of the risk across a cell boundary: a kink, "
+            "or a smooth crossing",
+            (("direction",), {"nargs": "?", "help": "direction file (point-shaped)"}),
+            (("--onto",), {"metavar": "L,K,I", "help": "first move unit K of hidden layer L "
+                           "onto a breakpoint at sample I (its bias), and cross along that "
+                           "bias"}))
+    command("valley", "a path of cell-global minima with constant outputs, from a cell-global "
+            "minimum")
+    command("critical-point", "a critical point in a cell: cell-global or not, local minimum "
+            "or not, and which conditions hold",
+            (("--better",), {"metavar": "POINT", "help": "a lower point of the same cell"}))
+
+
+def handlers() -> dict:
+    return {"cell": _cell, "cell-convexity": _convexity, "cell-minimum": _minimum,
+            "equivalent": _equivalent, "boundary": _boundary, "valley": _valley,
+            "critical-point": _critical}
+
+
+# -- input ----------------------------------------------------------------------------------
+
+def _load(args):
+    from .problem import Problem
+    problem = Problem.from_file(args.problem)
+    return problem, _read_point(args.point, problem)
+
+
+def _read_point(name: str, problem):
+    from .cells import read_point
+    from .problem import load_json
+    path = Path(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file", code="no-such-file", path=name) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read file: {err}", code="io-error", path=name) from None
+    try:
+        return read_point(load_json(text), problem, where=path.name)
+    except InputError as err:
+        if not (err.path or "").startswith(path.name):
+            err.path = f"{path.name}: {err.path}" if err.path else path.name
+        raise
+
+
+def _triple(text: str, what: str) -> tuple:
+    parts = (text or "").split(",")
+    if len(parts) != 3:
+        raise InputError(f"{what} takes three comma-separated values", value=text)
+    return parts
+
+
+def _int(text: str, what: str, low: int = 1) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise InputError(f"{what} must be an integer", value=text) from None
+    if value < low:
+        raise InputError(f"{what} must be at least {low}", value=value)
+    return value
+
+
+# -- output ---------------------------------------------------------------------------------
+
+def _finish(document: dict, lines: list[str], output: str | None, started: float) -> int:
+    """Check with the independent checker, print the summary, write the certificate."""
+    from .certificate import digest, dumps, write_atomically
+    from .check import check_certificate
+    to_stdout = output is None
+    say = (lambda line: print(line, file=sys.stderr)) if to_stdout else print
+    proved = time.perf_counter() - started
+    text = dumps(document)
+    started = time.perf_counter()
+    verdict = check_certificate(text)
+    checked = time.perf_counter() - started
+    if not verdict.accepted:
+        raise CertifyError(f"the independent checker rejected the prover's certificate "
+                           f"[{verdict.code}] at {verdict.path}: {verdict.message}",
+                           code="prover-bug")
+    for line in lines:
+        say(line)
+    say(f"  checked: accepted {document['kind']} by certify.check "
+        f"({', '.join(verdict.trust_base)}); proved in {proved:.3f} s, checked in "
+        f"{checked:.3f} s")
+    say(f"  {digest(document)}")
+    if to_stdout:
+        sys.stdout.write(text)
+    else:
+        write_atomically(output, text)
+        say(f"  wrote {output}")
+    return EXIT_OK
+
+
+def _pattern_summary(report) -> str:
+    counts = {}
+    for layer in report.pattern:
+        for row in layer:
+            for q in row:
+                counts[q] = counts.get(q, 0) + 1
+    shown = ", ".join(f"piece {q}: {c}" for q, c in sorted(
+        (q, c) for q, c in counts.items() if q is not None))
+    return f"  pattern: {shown}" + (f", on a breakpoint: {counts[None]}" if None in counts else "")
+
+
+# -- commands -------------------------------------------------------------------------------
+
+def _cell(args) -> int:
+    from .cells import cell_of, prove_cell
+    started = time.perf_counter()
+    problem, point = _load(args)
+    document = prove_cell(problem, point)
+    report = cell_of(problem, point)
+    lines = [f"{Path(args.point).name}: {problem.network.describe()}; {problem.data.n} samples"]
+    lines += [f"  {line}" for line in report.lines()]
+    lines.append(_pattern_summary(report))
+    if document["claim"].get("multilinear"):
+        lines.append("  in this cell the outputs are a polynomial in θ, affine in each layer's "
+                     "(W_j, b_j): checked by expansion")
+    return _finish(document, lines, args.output, started)
+
+
+def _convexity(args) -> int:
+    from .cells import prove_cell_convexity
+    started = time.perf_counter()
+    problem, point = _load(args)
+    document = prove_cell_convexity(problem, point, args.hessian)
+    claim = document["claim"]
+    lines = [f"{Path(args.point).name}: {problem.network.describe()}; {problem.data.n} samples",
+             f"  reparameterisation: {claim['paths']} path products, {claim['live_paths']} live "
+             "in this cell; ŷ_i = Φ_i(π)·T(θ) checked as a polynomial identity",
+             "  L_π(Ŵ) = (1/n) Σ ‖Φ_i Ŵ − y_i‖² is convex on all of Q^p (squared loss: Hessian "
+             "2I in ŷ)"]
+    if "hessian_rank" in claim:
+        lines.append(f"  Gram Hessian on the live paths: PSD of rank {claim['hessian_rank']} "
+                     f"(LDLᵀ witness); strictly convex: "
+                     f"{'yes' if claim['strictly_convex'] else 'no'}")
+    return _finish(document, lines, args.output, started)
+
+
+def _minimum(args) -> int:
+    from .cells import minimise_in_cell
+    from .exact import canonical
+    started = time.perf_counter()
+    problem, point = _load(args)
+    result = minimise_in_cell(problem, point)
+    if result.certificate is None:
+        raise CertifyError(f"the cell's minimum over Ŵ is {canonical(result.minimum)} "
+                           f"(exact least squares), but no point of the cell attaining it was "
+                           f"found: {result.reason}", code="lift-leaves-cell")
+    claim = result.certificate["claim"]
+    moved = result.point != point
+    lines = [f"{Path(args.point).name}: {problem.network.describe()}; {problem.data.n} samples",
+             ("  the cell's minimiser Ŵ* (exact least squares) lifted back to weights in the "
+              "same cell" if moved else "  the point already minimises L_π: ∇_Ŵ L_π = 0"),
+             f"  risk {claim['risk']} = min over the whole cell ({claim['live_paths']} live "
+             f"paths of {claim['paths']})"]
+    if moved:
+        lines.append("  the certified point is in the certificate's witness.point")
+    return _finish(result.certificate, lines, args.output, started)
+
+
+def _equivalent(args) -> int:
+    from .cells import prove_equivalent_points, rescale_unit
+    from .exact import rational
+    started = time.perf_counter()
+    problem, point = _load(args)
+    if (args.other is None) == (args.rescale is None):
+        raise InputError("give either the other point file or --rescale L,K,F")
+    if args.other is not None:
+        other = _read_point(args.other, problem)
+    else:
+        layer, unit, factor = _triple(args.rescale, "--rescale")
+        layer = _int(layer, "--rescale layer")
+        if layer >= problem.network.depth:
+            raise InputError("--rescale takes a hidden layer", value=layer)
+        unit = _int(unit, "--rescale unit")
+        if unit > problem.network.widths[layer]:
+            raise InputError(f"hidden layer {layer} has {problem.network.widths[layer]} units",
+                             value=unit)
+        other = rescale_unit(point, layer, unit, rational(factor, "--rescale factor"))
+    document = prove_equivalent_points(problem, point, other)
+    claim = document["claim"]
+    lines = [f"{Path(args.point).name}: {problem.network.describe()}; {problem.data.n} samples",
+             f"  one cell, T equal on all {claim['live_paths']} live paths: the same outputs on "
+             f"every sample, risk {claim['risk']}"]
+    return _finish(document, lines, args.output, started)
+
+
+def _boundary(args) -> int:
+    from .cells import boundary_point, prove_nondifferentiable_boundary
+    started = time.perf_counter()
+    problem, point = _load(args)
+    if (args.direction is None) == (args.onto is None):
+        raise InputError("give either a direction file or --onto L,K,I")
+    if args.onto is not None:
+        layer, unit, sample = _triple(args.onto, "--onto")
+        layer, unit = _int(layer, "--onto layer"), _int(unit, "--onto unit")
+        sample = _int(sample, "--onto sample", 0)
+        if layer >= problem.network.depth or unit > problem.network.widths[layer] or \
+                sample >= problem.data.n:
+            raise InputError("--onto names no hidden unit or sample of this problem",
+                             value=args.onto)
+        point, direction = boundary_point(problem, point, layer, unit, sample)
+    else:
+        direction = _read_point(args.direction, problem)
+    document = prove_nondifferentiable_boundary(problem, point, direction)
+    claim = document["claim"]
+    lines = [f"{Path(args.point).name}: on a cell boundary at "
+             f"{len(claim['boundary'])} location(s), risk {claim['risk']}",
+             f"  one-sided derivatives along d: right {claim['right_derivative']}, left "
+             f"{claim['left_derivative']}"]
+    if claim["kink"]:
+        lines.append("  they differ: a kink, the risk is not differentiable here")
+    elif claim.get("differentiable"):
+        lines.append("  no kink, and every adjacent cell has the same gradient here: the "
+                     "crossing is smooth (differentiable)")
+    else:
+        lines.append("  no kink along d (differentiability not established)")
+    return _finish(document, lines, args.output, started)
+
+
+def _valley(args) -> int:
+    from .cells import prove_valley_path
+    started = time.perf_counter()
+    problem, point = _load(args)
+    document = prove_valley_path(problem, point)
+    claim = document["claim"]
+    lines = [f"{Path(args.point).name}: a valley of cell-global minima, s in "
+             f"[{claim['interval'][0]}, {claim['interval'][1]}], risk {claim['risk']}"]
+    lines += [f"  {move}" for move in document["provenance"]["moves"]]
+    return _finish(document, lines, args.output, started)
+
+
+def _critical(args) -> int:
+    from .cells import prove_cell_critical_point
+    started = time.perf_counter()
+    problem, point = _load(args)
+    better = _read_point(args.better, problem) if args.better else None
+    document = prove_cell_critical_point(problem, point, better)
+    claim = document["claim"]
+    held = ", ".join(f"{k.replace('_', ' ')}: {'yes' if v else 'no'}"
+                     for k, v in claim["conditions"].items())
+    lines = [f"{Path(args.point).name}: a critical point (∇_θ R = 0), risk {claim['risk']}",
+             f"  conditions: {held}",
+             f"  local minimum: {'yes' if claim['local_minimum'] else 'no'}; global in its "
+             f"cell: {'yes' if claim['cell_global'] else 'no'} — {claim['statement']}"]
+    return _finish(document, lines, args.output, started)

@@ -1,0 +1,826 @@
+"""Networks and data trained with floats, imported exactly.
+
+| source | what is read | how |
+| --- | --- | --- |
+| ``.onnx`` | a chain of dense layers and PL activations | ``load_network`` (needs ``certify[onnx]``) |
+| ``.npz`` network | arrays ``W1, b1, …, WL, bL``; ``W_j`` is ``d_j × d_{j−1}`` | ``load_network(path, activation=…)`` |
+| ``.csv`` data | decimal text; the last ``K`` columns are targets | ``load_data(path, targets=K)`` |
+| ``.npy`` data | one 2-D array; the last ``K`` columns are targets | ``load_data(path, targets=K)`` |
+| ``.npz`` data | arrays ``x`` (inputs) and ``y`` (targets) | ``load_data(path)`` |
+| point file | ``[{"W": [[…]], "b": […]}, …]``, exact numbers | ``load_point`` / ``point_from_json`` |
+
+**Exactness.** Every binary float (float16/32/64 weights, biases, attributes such as
+LeakyRelu's ``alpha`` and Clip's bounds, float data) is a dyadic rational and converts exactly
+with ``Fraction(float)``: ``alpha = 0.01`` stored as float32 becomes
+``5368709/536870912``, not ``1/100``. The network certify studies is the real-arithmetic
+function of those exact weights; every summary says how many binary floats were converted.
+CSV cells are decimal text and are read as written (``0.1`` is ``1/10``).
+
+**ONNX graphs accepted.** One data input, one output, nodes forming a single chain:
+``Gemm`` (``transA = 0``; ``transB``, ``alpha``, ``beta`` honoured exactly), ``MatMul``
+(either operand constant) optionally followed by ``Add`` of a constant bias, each hidden layer
+followed by one of ``Relu``, ``LeakyRelu``, ``Abs``, ``Clip``; a leading ``Flatten`` (a no-op
+on one sample) is allowed. ``Clip(−1, 1)`` is hard-tanh; ``Clip`` with other bounds is still a
+continuous PL function and becomes the general ``Activation`` (one-sided bounds give one
+breakpoint, no bounds the identity). Two dense layers in a row give a linear (identity) hidden
+layer. The output layer has no activation. Weights come from initializers or ``Constant`` nodes.
+Anything else is refused with one line naming the node (its op type and name).
+"""
+from __future__ import annotations
+
+import csv
+import zipfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from .activation import Activation
+from .data import Dataset
+from .errors import InputError
+from .exact import canonical, canonical_rows, canonical_vector, rational
+from .network import Layer, Network, Point
+from .problem import MAX_FILE_BYTES, load_json
+from .progress import Progress
+
+FLOAT_KINDS = "f"          # numpy dtype kinds converted as binary floats
+EXACT_KINDS = "iu"         # integers: exact as they are
+ROWS_PER_STEP = 1024       # progress granularity when converting big arrays
+
+
+@dataclass(frozen=True)
+class ImportedNetwork:
+    """A network and its point, read exactly from a float model file."""
+    network: Network
+    point: Point
+    source: str                  # "ONNX" or "npz"
+    layers: tuple[str, ...]      # per weight layer: the nodes/arrays it came from
+    floats: int                  # binary floats converted exactly
+    notes: tuple[str, ...] = ()
+
+    def summary_lines(self, name: str) -> list[str]:
+        lines = [f"{name}: {self.source} network, {self.network.depth} dense layers; "
+                 f"{self.network.describe()}"]
+        lines += [f"  layer {j}: {text}" for j, text in enumerate(self.layers, start=1)]
+        lines.append(f"  {self.floats} binary floats in the model converted exactly to rationals")
+        lines += [f"  note: {note}" for note in self.notes]
+        return lines
+
+
+def load_network(path: str | Path, activation=None) -> tuple[Network, Point]:
+    """``(Network, Point)`` from an ``.onnx`` or ``.npz`` file (see the module docstring).
+
+    ``activation`` (``.npz`` only, which holds none): an ``Activation``, a list of them (one per
+    hidden layer), or the problem-file activation syntax (``"relu"``, a JSON object or list)."""
+    imported = read_network(path, activation)
+    return imported.network, imported.point
+
+
+def read_network(path: str | Path, activation=None) -> ImportedNetwork:
+    """``load_network`` with what a summary needs: sources, float count, notes."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".onnx", ".npz"):
+        raise InputError("a network file is .onnx or .npz", path=str(path), value=path.suffix)
+    _check_readable(path)
+    if suffix == ".onnx":
+        if activation is not None:
+            raise InputError("an ONNX model carries its own activations; --activation is for "
+                             ".npz networks only", path=str(path))
+        return _read_onnx(path)
+    return _read_npz_network(path, activation)
+
+
+# -- ONNX ------------------------------------------------------------------------------
+
+_SUPPORTED = "Gemm, MatMul, Add, Relu, LeakyRelu, Abs, Clip, a leading Flatten"
+_ACTIVATION_OPS = ("Relu", "LeakyRelu", "Abs", "Clip")
+
+
+def _import_onnx():
+    try:
+        import onnx
+        from onnx import numpy_helper
+    except ImportError:
+        raise InputError("reading .onnx files needs the onnx package: "
+                         "pip install 'certify[onnx]'", code="missing-extra") from None
+    return onnx, numpy_helper
+
+
+def _read_onnx(path: Path) -> ImportedNetwork:
+    onnx, numpy_helper = _import_onnx()
+    try:
+        model = onnx.load(str(path))
+    except Exception as err:  # noqa: BLE001 — protobuf raises many kinds; one line for all
+        raise InputError(f"cannot read ONNX model: {type(err).__name__}: {err}"[:200],
+                         path=str(path)) from None
+    return _OnnxChain(model.graph, numpy_helper, path.name).build()
+
+
+class _OnnxChain:
+    """Walks the graph's nodes in order; each must continue the one data chain."""
+
+    def __init__(self, graph, numpy_helper, name: str):
+        self.graph, self.numpy_helper, self.file = graph, numpy_helper, name
+        self.floats, self.notes = 0, []
+        self.constants = {t.name: t for t in graph.initializer}
+        self.layers: list[dict] = []   # {"W", "b", "act", "act_node", "from": [...]}
+
+    # -- the walk -------------------------------------------------------------------
+
+    def build(self) -> ImportedNetwork:
+        inputs = [v.name for v in self.graph.input if v.name not in self.constants]
+        if len(inputs) != 1:
+            raise InputError(f"the graph must have exactly one data input, it has "
+                             f"{len(inputs)}", path=self.file, value=inputs[:4])
+        if len(self.graph.output) != 1:
+            raise InputError(f"the graph must have exactly one output, it has "
+                             f"{len(self.graph.output)}", path=self.file)
+        current = inputs[0]
+        for index, node in enumerate(self.graph.node):
+            if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
+                self._constant_node(node, index)
+                continue
+            current = self._node(node, index, current)
+        if current != self.graph.output[0].name:
+            raise InputError(f"the graph output '{self.graph.output[0].name}' is not the end of "
+                             f"the chain of layers ('{current}')", path=self.file)
+        if not self.layers:
+            raise InputError("the graph has no dense layer (Gemm or MatMul)", path=self.file)
+        last = self.layers[-1]
+        if last["act"] is not None:
+            raise InputError(f"{last['act_node']}: the output layer has an activation; certify's "
+                             "networks end with an affine layer (remove it, or train without)",
+                             path=self.file)
+        widths = [len(self.layers[0]["W"][0])] + [len(layer["W"]) for layer in self.layers]
+        acts = []
+        for j, layer in enumerate(self.layers[:-1], start=1):
+            if layer["act"] is None:
+                self.notes.append(f"layer {j} has no activation: a linear hidden layer "
+                                  "(identity activation)")
+                layer["from"].append("identity")
+                acts.append(Activation.from_pieces([], [1], 0, "identity"))
+            else:
+                acts.append(layer["act"])
+        network = Network(tuple(widths), tuple(acts))
+        point = Point(tuple(Layer(layer["W"], layer["b"]) for layer in self.layers))
+        network.check_point(point)
+        return ImportedNetwork(network, point, "ONNX",
+                               tuple(" + ".join(layer["from"]) for layer in self.layers),
+                               self.floats, tuple(self.notes))
+
+    def _node(self, node, index: int, current: str) -> str:
+        label = _node_label(node, index)
+        if node.domain not in ("", "ai.onnx"):
+            self._refuse(label, f"operator domain '{node.domain}' is not supported")
+        data = [name for name in node.input if name and name not in self.constants]
+        if data != [current]:
+            others = [name for name in data if name != current]
+            what = (f"input '{others[0]}' is neither the previous layer's output nor a "
+                    "constant") if others else (f"it uses the chain's tensor '{current}' "
+                                                f"{len(data)} times" if data else
+                                                f"it does not take the chain's tensor '{current}'")
+            self._refuse(label, f"does not continue the chain of layers: {what}")
+        if len(node.output) != 1:
+            self._refuse(label, f"has {len(node.output)} outputs; a chain node has one")
+        op = node.op_type
+        if op == "Flatten":
+            if self.layers:
+                self._refuse(label, "Flatten is allowed only before the first dense layer")
+            axis = self._attributes(node, label, {"axis": 1})["axis"]
+            if axis != 1:
+                self._refuse(label, f"Flatten with axis {axis} (only axis 1, one sample per "
+                                    "row, is a no-op)")
+            self.notes.append(f"{label} (leading Flatten) taken as a no-op on one sample")
+        elif op == "Gemm":
+            self._gemm(node, label, current)
+        elif op == "MatMul":
+            self._matmul(node, label, current)
+        elif op == "Add":
+            self._add(node, label, current)
+        elif op in _ACTIVATION_OPS:
+            self._activation(node, label)
+        else:
+            self._refuse(label, f"unsupported operation (supported: {_SUPPORTED})")
+        return node.output[0]
+
+    # -- dense layers ---------------------------------------------------------------
+
+    def _gemm(self, node, label: str, current: str) -> None:
+        attrs = self._attributes(node, label, {"alpha": 1.0, "beta": 1.0, "transA": 0,
+                                               "transB": 0})
+        if list(node.input[:1]) != [current]:
+            self._refuse(label, "Gemm must take the data as its first operand A")
+        if attrs["transA"]:
+            self._refuse(label, "Gemm with transA = 1 (the batch would be transposed)")
+        if len(node.input) < 2 or not node.input[1]:
+            self._refuse(label, "Gemm without a weight operand B")
+        B = self._matrix(node.input[1], label)
+        W = B if attrs["transB"] else _transpose(B)  # Y = A·B' + C, so W_j = B'ᵀ
+        alpha = 1 if attrs["alpha"] == 1 else self._scalar_attribute(attrs["alpha"], label,
+                                                                      "alpha")
+        if alpha != 1:
+            W = tuple(tuple(alpha * v for v in row) for row in W)
+            self.notes.append(f"{label}: alpha = {canonical(alpha)} multiplied into W exactly")
+        bias = (Fraction(0),) * len(W)
+        if len(node.input) >= 3 and node.input[2]:
+            bias = self._bias(node.input[2], len(W), label)
+            beta = 1 if attrs["beta"] == 1 else self._scalar_attribute(attrs["beta"], label,
+                                                                        "beta")
+            if beta != 1:
+                bias = tuple(beta * v for v in bias)
+                self.notes.append(f"{label}: beta = {canonical(beta)} multiplied into b exactly")
+        self._start_layer(W, bias, f"Gemm {_quoted(node)}" + (" (transB)" if attrs["transB"]
+                                                               else ""), label)
+
+    def _matmul(self, node, label: str, current: str) -> None:
+        self._attributes(node, label, {})
+        if len(node.input) != 2:
+            self._refuse(label, "MatMul needs two operands")
+        first, second = node.input
+        if first == current:        # x·B: rows are samples, W = Bᵀ
+            W = _transpose(self._matrix(second, label))
+        else:                       # B·x: columns are samples, W = B
+            W = self._matrix(first, label)
+        self._start_layer(W, (Fraction(0),) * len(W), f"MatMul {_quoted(node)}", label)
+
+    def _add(self, node, label: str, current: str) -> None:
+        self._attributes(node, label, {})
+        layer = self.layers[-1] if self.layers else None
+        if layer is None or layer["act"] is not None:
+            self._refuse(label, "Add is supported only as a bias after a dense layer (Gemm or "
+                                "MatMul), before its activation")
+        constant = [name for name in node.input if name != current]
+        if len(node.input) != 2 or len(constant) != 1:
+            self._refuse(label, "Add must add one constant bias to the chain")
+        layer["b"] = tuple(u + v for u, v in zip(layer["b"],
+                                                 self._bias(constant[0], len(layer["W"]), label)))
+        layer["from"].append(f"Add {_quoted(node)}")
+
+    def _start_layer(self, W, b, source: str, label: str) -> None:
+        if self.layers:
+            previous = self.layers[-1]
+            if len(W[0]) != len(previous["W"]):
+                self._refuse(label, f"takes {len(W[0])} inputs but the previous layer has "
+                                    f"{len(previous['W'])} outputs")
+        self.layers.append({"W": W, "b": b, "act": None, "act_node": None, "from": [source]})
+
+    # -- activations ----------------------------------------------------------------
+
+    def _activation(self, node, label: str) -> None:
+        layer = self.layers[-1] if self.layers else None
+        if layer is None:
+            self._refuse(label, "an activation before any dense layer")
+        if layer["act"] is not None:
+            self._refuse(label, f"a second activation after {layer['act_node']}; one "
+                                "activation per layer")
+        op = node.op_type
+        if op == "Relu":
+            self._attributes(node, label, {})
+            act, shown = Activation.relu(), "relu"
+        elif op == "Abs":
+            self._attributes(node, label, {})
+            act, shown = Activation.absolute(), "abs"
+        elif op == "LeakyRelu":
+            # the default, like every float attribute, is a float32: 0.01 rounded to binary32
+            alpha = self._attributes(node, label, {"alpha": float(np.float32(0.01))})["alpha"]
+            slope = self._scalar_attribute(alpha, label, "alpha")
+            act = Activation.leaky_relu(slope)
+            shown = f"leaky_relu, slope {canonical(slope)}"
+            self.notes.append(f"{label}: alpha is stored as a binary float ({alpha!r}); used "
+                              f"exactly as {canonical(slope)}")
+        else:
+            act, shown = self._clip(node, label)
+        layer["act"], layer["act_node"] = act, label
+        layer["from"].append(f"{op} {_quoted(node)} ({shown})")
+
+    def _clip(self, node, label: str) -> tuple[Activation, str]:
+        attrs = self._attributes(node, label, {"min": None, "max": None})
+        bounds = []
+        for position, key in ((1, "min"), (2, "max")):
+            value = attrs[key]
+            if len(node.input) > position and node.input[position]:
+                if value is not None:
+                    self._refuse(label, f"Clip {key} given both as attribute and as input")
+                arr = self._array(node.input[position], label)
+                if arr.size != 1:
+                    self._refuse(label, f"Clip {key} must be a scalar, has shape "
+                                        f"{list(arr.shape)}")
+                value = arr.reshape(-1)[0].item()
+            if value is None or (isinstance(value, float) and np.isinf(value)
+                                 and (value < 0) == (key == "min")):
+                bounds.append(None)     # unbounded on that side
+                continue
+            bounds.append(self._scalar_attribute(value, label, key))
+        lo, hi = bounds
+        if lo is not None and hi is not None and lo >= hi:
+            # ONNX: min(max(x, lo), hi) — constant hi when lo ≥ hi.
+            act = Activation.from_pieces([], [0], hi, "pl")
+        elif lo is not None and hi is not None:
+            act = Activation.from_pieces([lo, hi], [0, 1, 0], lo, "pl")
+        elif lo is not None:
+            act = Activation.from_pieces([lo], [0, 1], lo, "pl")
+        elif hi is not None:
+            act = Activation.from_pieces([hi], [1, 0], 0, "pl")
+        else:
+            act = Activation.from_pieces([], [1], 0, "identity")
+        act = named_equivalent(act)
+        shown = "hard_tanh" if act.name == "hard_tanh" else (
+            f"{act.name}" if act.name != "pl" else
+            f"clip to [{'−∞' if lo is None else canonical(lo)}, "
+            f"{'∞' if hi is None else canonical(hi)}], a general PL activation")
+        return act, shown
+
+    # -- constants ------------------------------------------------------------------
+
+    def _constant_node(self, node, index: int) -> None:
+        label = _node_label(node, index)
+        values = [a for a in node.attribute if a.name in ("value", "value_float", "value_floats",
+                                                         "value_int", "value_ints")]
+        if len(values) != 1 or len(node.attribute) != 1 or len(node.output) != 1:
+            self._refuse(label, "Constant nodes must hold one numeric tensor value")
+        import onnx
+        value = onnx.helper.get_attribute_value(values[0])
+        if values[0].name == "value":
+            self.constants[node.output[0]] = value
+        else:
+            self.constants[node.output[0]] = self.numpy_helper.from_array(np.asarray(value))
+
+    def _array(self, name: str, label: str) -> np.ndarray:
+        if name not in self.constants:
+            self._refuse(label, f"operand '{name}' is not a constant (initializer or Constant)")
+        try:
+            arr = self.numpy_helper.to_array(self.constants[name])
+        except Exception as err:  # noqa: BLE001 — e.g. external data missing
+            self._refuse(label, f"cannot read tensor '{name}': {err}"[:160])
+        return np.asarray(arr)
+
+    def _exact(self, name: str, label: str, arr: np.ndarray) -> np.ndarray:
+        if arr.dtype.kind in FLOAT_KINDS:
+            bad = np.argwhere(~np.isfinite(arr.astype(np.float64)))
+            if bad.size:
+                where = tuple(int(i) for i in bad[0])
+                self._refuse(label, f"tensor '{name}' has a NaN or infinite entry at "
+                                    f"{list(where)} ({arr[where]!r})")
+            self.floats += arr.size
+        elif arr.dtype.kind not in EXACT_KINDS:
+            self._refuse(label, f"tensor '{name}' has unsupported type {arr.dtype}")
+        return arr
+
+    def _matrix(self, name: str, label: str):
+        arr = self._array(name, label)
+        if arr.ndim != 2:
+            self._refuse(label, f"weight '{name}' must be a matrix, has shape {list(arr.shape)}")
+        return _fractions(self._exact(name, label, arr), f"converting '{name}'")
+
+    def _bias(self, name: str, width: int, label: str) -> tuple[Fraction, ...]:
+        arr = self._array(name, label)
+        flat = arr.reshape(-1)
+        if flat.size not in (1, width) or any(d not in (1, flat.size) for d in arr.shape):
+            self._refuse(label, f"bias '{name}' of shape {list(arr.shape)} does not broadcast "
+                                f"to one value per unit ({width})")
+        flat = self._exact(name, label, flat)
+        values = _fractions(flat.reshape(1, -1), f"converting '{name}'")[0]
+        return values * width if len(values) == 1 else values
+
+    def _scalar_attribute(self, value, label: str, key: str) -> Fraction:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self._refuse(label, f"attribute {key} must be a number")
+        if isinstance(value, int):
+            return Fraction(value)
+        if not np.isfinite(value):
+            self._refuse(label, f"attribute {key} is {value!r}, not a finite number")
+        self.floats += 1
+        return Fraction(value)   # attributes are float32; widened exactly by protobuf
+
+    def _attributes(self, node, label: str, allowed: dict) -> dict:
+        import onnx
+        values = dict(allowed)
+        for attr in node.attribute:
+            if attr.name not in allowed:
+                self._refuse(label, f"attribute '{attr.name}' is not supported")
+            values[attr.name] = onnx.helper.get_attribute_value(attr)
+        return values
+
+    def _refuse(self, label: str, why: str):
+        raise InputError(f"{label}: {why}", code="unsupported-onnx", path=self.file)
+
+
+def _node_label(node, index: int) -> str:
+    name = f"'{node.name}'" if node.name else f"#{index} (unnamed)"
+    return f"node {name} ({node.op_type})"
+
+
+def _quoted(node) -> str:
+    return f"'{node.name}'" if node.name else "(unnamed)"
+
+
+def _transpose(rows):
+    return tuple(zip(*rows))
+
+
+def named_equivalent(act: Activation) -> Activation:
+    """The named constructor with the same numbers (relu, abs, hard_tanh), or ``act``."""
+    for named in (Activation.relu(), Activation.absolute(), Activation.hard_tanh()):
+        if (named.breakpoints, named.slopes, named.intercept) == \
+                (act.breakpoints, act.slopes, act.intercept):
+            return named
+    return act
+
+
+# -- npz networks ------------------------------------------------------------------------
+
+def _read_npz_network(path: Path, activation) -> ImportedNetwork:
+    arrays = _load_npz(path)
+    names = set(arrays)
+    depth = 0
+    while f"W{depth + 1}" in names or f"b{depth + 1}" in names:
+        depth += 1
+    expected = {f"{k}{j}" for j in range(1, depth + 1) for k in "Wb"}
+    missing = sorted(expected - names)
+    if depth == 0 or missing:
+        raise InputError(f"an npz network holds arrays W1, b1, …, WL, bL; "
+                         f"{'missing ' + missing[0] if missing else 'found none'}",
+                         path=str(path), value=sorted(names)[:6])
+    extra = sorted(names - expected)
+    if extra:
+        raise InputError(f"unexpected array '{extra[0]}' (an npz network holds only W1, b1, …, "
+                         f"W{depth}, b{depth})", path=str(path))
+    if depth < 2:
+        raise InputError("a network needs at least one hidden layer (W1, b1, W2, b2)",
+                         path=str(path))
+    acts = parse_activations(activation, depth - 1)
+    floats, layers, sources = 0, [], []
+    for j in range(1, depth + 1):
+        W, b = arrays[f"W{j}"], arrays[f"b{j}"]
+        where = f"{path.name}:W{j}"
+        if W.ndim != 2:
+            raise InputError(f"W{j} must be a matrix (d_{j} × d_{j - 1}), has shape "
+                             f"{list(W.shape)}", path=where)
+        if layers and W.shape[1] != len(layers[-1].W):
+            raise InputError(f"W{j} has {W.shape[1]} columns but W{j - 1} has "
+                             f"{len(layers[-1].W)} rows (W_j is d_j × d_(j−1))", path=where)
+        if b.ndim != 1 or b.shape[0] != W.shape[0]:
+            hint = f"; is W{j} transposed? W_j is d_j × d_(j−1)" \
+                if b.ndim == 1 and b.shape[0] == W.shape[1] else ""
+            raise InputError(f"b{j} must be a vector of length {W.shape[0]} (the rows of W{j}), "
+                             f"has shape {list(b.shape)}{hint}", path=f"{path.name}:b{j}")
+        for name, arr in ((f"W{j}", W), (f"b{j}", b)):
+            floats += _check_exact_array(arr, f"{path.name}:{name}")
+        layers.append(Layer(_fractions(W, f"converting W{j}"),
+                            _fractions(b.reshape(1, -1), f"converting b{j}")[0]))
+        sources.append(f"W{j} {W.shape[0]}×{W.shape[1]} ({W.dtype}), b{j}"
+                       + (f" + {acts[j - 1].describe()}" if j < depth else ""))
+    widths = (len(layers[0].W[0]),) + tuple(len(layer.W) for layer in layers)
+    network = Network(widths, acts)
+    point = Point(tuple(layers))
+    return ImportedNetwork(network, point, "npz", tuple(sources), floats)
+
+
+def parse_activations(spec, hidden: int) -> tuple[Activation, ...]:
+    """One activation per hidden layer from an ``Activation``, a list, or the problem-file
+    syntax (``"relu"``, ``'{"name": "leaky_relu", "slope": "1/100"}'``, a JSON list)."""
+    if spec is None:
+        raise InputError("an .npz network holds no activation: give one, e.g. "
+                         "--activation relu", code="missing-activation")
+    if isinstance(spec, str):
+        text = spec.strip()
+        spec = load_json(text) if text[:1] in "{[\"" else text
+    if isinstance(spec, Activation):
+        return (spec,) * hidden
+    if isinstance(spec, (list, tuple)):
+        if len(spec) != hidden:
+            raise InputError(f"{hidden} hidden layers but {len(spec)} activations",
+                             path="--activation")
+        return tuple(a if isinstance(a, Activation) else
+                     Activation.from_json(a, f"--activation[{j}]") for j, a in enumerate(spec))
+    return (Activation.from_json(spec, "--activation"),) * hidden
+
+
+# -- data ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImportedData:
+    data: Dataset
+    floats: int          # binary floats converted exactly
+    how: str             # one phrase: where inputs and targets came from
+
+    def summary_lines(self, name: str) -> list[str]:
+        d = self.data
+        return [f"{name}: {d.n} samples, {d.input_dim} input and {d.output_dim} target "
+                f"columns ({self.how})",
+                f"  {self.floats} binary floats in the data converted exactly to rationals"]
+
+
+def load_data(path: str | Path, targets: int | None = None) -> Dataset:
+    """A ``Dataset`` from ``.csv``/``.npy`` (the last ``targets`` columns are targets) or
+    ``.npz`` (arrays ``x``, ``y``)."""
+    return read_data(path, targets).data
+
+
+def read_data(path: str | Path, targets: int | None = None) -> ImportedData:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".npy", ".npz"):
+        raise InputError("a data file is .csv, .npy or .npz", path=str(path), value=path.suffix)
+    _check_readable(path)
+    if suffix == ".npz":
+        if targets is not None:
+            raise InputError("npz data holds arrays x and y; --targets applies to .csv and .npy "
+                             "only", path=str(path))
+        arrays = _load_npz(path)
+        missing = [k for k in ("x", "y") if k not in arrays]
+        if missing:
+            raise InputError(f"npz data lacks array '{missing[0]}' (needs 'x' and 'y')",
+                             path=str(path), value=sorted(arrays)[:6])
+        extra = sorted(set(arrays) - {"x", "y"})
+        if extra:
+            raise InputError(f"unexpected array '{extra[0]}' (npz data holds only x and y)",
+                             path=str(path))
+        x, y = (_as_columns(arrays[k], f"{path.name}:{k}") for k in ("x", "y"))
+        floats = sum(_check_exact_array(a, f"{path.name}:{k}") for k, a in (("x", x), ("y", y)))
+        data = Dataset(_fractions(x, "converting x"), _fractions(y, "converting y"))
+        return ImportedData(data, floats, "arrays x and y")
+    count = _target_count(targets, path)
+    if suffix == ".csv":
+        ncols = _csv_columns(path)
+        if count >= ncols:
+            raise InputError(f"--targets {count} leaves no input column (the CSV has {ncols} "
+                             "columns)", path=str(path))
+        data = Dataset.from_json({"csv": path.name,
+                                  "target_columns": list(range(ncols - count, ncols))},
+                                 path.parent)
+        return ImportedData(data, 0, f"decimal text read exactly; {_trailing(count)}")
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as err:
+        raise InputError(f"cannot read npy file: {err}", path=str(path)) from None
+    if not isinstance(arr, np.ndarray) or arr.ndim != 2:
+        raise InputError("npy data must be one 2-D array (rows are samples, the last "
+                         "--targets columns are targets)", path=str(path),
+                         value=getattr(arr, "shape", None))
+    if count >= arr.shape[1]:
+        raise InputError(f"--targets {count} leaves no input column (the array has "
+                         f"{arr.shape[1]} columns)", path=str(path))
+    floats = _check_exact_array(arr, path.name)
+    rows = _fractions(arr, "converting data rows")
+    data = Dataset(tuple(r[:-count] for r in rows), tuple(r[-count:] for r in rows))
+    return ImportedData(data, floats, _trailing(count))
+
+
+def _trailing(count: int) -> str:
+    return "the last column is the target" if count == 1 else \
+        f"the last {count} columns are the targets"
+
+
+def _target_count(targets, path: Path) -> int:
+    if targets is None:
+        raise InputError("say how many trailing columns are targets (--targets K)",
+                         path=str(path))
+    if isinstance(targets, bool) or not isinstance(targets, int) or targets < 1:
+        raise InputError("--targets must be a positive integer", path=str(path), value=targets)
+    return targets
+
+
+def _csv_columns(path: Path) -> int:
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                if any(cell.strip() for cell in row):
+                    return len(row)
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise InputError(f"cannot read CSV file: {err}", path=str(path)) from None
+    raise InputError("CSV file has no rows", path=str(path))
+
+
+def _as_columns(arr: np.ndarray, where: str) -> np.ndarray:
+    if arr.ndim == 1:
+        return arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise InputError("array must be 1- or 2-dimensional", path=where, value=list(arr.shape))
+    return arr
+
+
+# -- points --------------------------------------------------------------------------------
+
+def point_from_json(spec: object, network: Network | None = None, where: str = "point") -> Point:
+    """A point from its JSON form ``[{"W": [[…]], "b": […]}, …]`` (exact numbers: canonical
+    strings, integers, decimal text; no binary floats). With ``network``, shapes are checked."""
+    if not isinstance(spec, list) or not spec:
+        raise InputError("a point is a non-empty list of layers {\"W\": [[...]], \"b\": [...]}",
+                         path=where)
+    layers = []
+    for j, layer in enumerate(spec):
+        at = f"{where}[{j}]"
+        if not isinstance(layer, dict) or set(layer) != {"W", "b"}:
+            raise InputError("each layer is an object with exactly the keys W and b", path=at,
+                             value=sorted(layer) if isinstance(layer, dict) else layer)
+        W, b = layer["W"], layer["b"]
+        if not isinstance(W, list) or not W or not all(isinstance(r, list) and r for r in W):
+            raise InputError("W must be a non-empty matrix (a list of rows)", path=f"{at}.W")
+        if len({len(r) for r in W}) != 1:
+            raise InputError("W is ragged", path=f"{at}.W")
+        if not isinstance(b, list) or len(b) != len(W):
+            raise InputError(f"b must be a list of {len(W)} numbers (one per row of W)",
+                             path=f"{at}.b")
+        layers.append(Layer(tuple(tuple(rational(v, f"{at}.W[{i}]") for v in row)
+                                  for i, row in enumerate(W)),
+                            tuple(rational(v, f"{at}.b") for v in b)))
+    for j in range(1, len(layers)):
+        if len(layers[j].W[0]) != len(layers[j - 1].W):
+            raise InputError(f"W has {len(layers[j].W[0])} columns but the previous layer has "
+                             f"{len(layers[j - 1].W)} rows", path=f"{where}[{j}].W")
+    point = Point(tuple(layers))
+    if network is not None:
+        network.check_point(point, where)
+    return point
+
+
+def load_point(path: str | Path, network: Network | None = None) -> Point:
+    """Read a point file written by ``certify import --point`` (or by hand)."""
+    path = Path(path)
+    _check_readable(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read point file: {err}", code="io-error",
+                         path=str(path)) from None
+    try:
+        return point_from_json(load_json(text), network)
+    except InputError as err:
+        err.path = f"{path.name}: {err.path}" if err.path else path.name
+        raise
+
+
+def point_text(point: Point) -> str:
+    """The point file: canonical rational strings, one matrix row per line."""
+    parts = []
+    for layer in point.to_json():
+        parts.append('  {"W": [\n' + ",\n".join("    " + _json_line(r) for r in layer["W"])
+                     + '\n  ],\n   "b": ' + _json_line(layer["b"]) + "}")
+    return "[\n" + ",\n".join(parts) + "\n]\n"
+
+
+def problem_text(network: Network, data: Dataset) -> str:
+    """The fixed problem-file format of the README, exact (canonical rational strings)."""
+    acts = [activation_json(a) for a in network.activations]
+    act = acts[0] if all(a == acts[0] for a in acts) else acts
+    head = {"widths": list(network.widths), "activation": act}
+    import json
+    return ("{\n"
+            f'  "network": {json.dumps(head, ensure_ascii=False)},\n'
+            '  "data": {\n'
+            '    "inputs": [\n' + ",\n".join("      " + _json_line(r)
+                                             for r in canonical_rows(data.inputs))
+            + '\n    ],\n    "targets": [\n' + ",\n".join("      " + _json_line(r)
+                                                          for r in canonical_rows(data.targets))
+            + '\n    ]\n  },\n  "loss": "squared"\n}\n')
+
+
+def activation_json(act: Activation):
+    """The problem-file spelling: a name when the numbers are a named activation's."""
+    act = named_equivalent(act)
+    if act.name in ("relu", "abs", "hard_tanh"):
+        return act.name
+    if act.name == "leaky_relu" and act == Activation.leaky_relu(act.slopes[0]):
+        return {"name": "leaky_relu", "slope": canonical(act.slopes[0])}
+    return {"breakpoints": canonical_vector(act.breakpoints),
+            "slopes": canonical_vector(act.slopes), "intercept": canonical(act.intercept)}
+
+
+def _json_line(values: list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+# -- the import command --------------------------------------------------------------------
+
+FORWARD_CHUNK = 256   # samples per exact forward pass (progress granularity)
+
+
+def exact_risk(problem, point: Point) -> Fraction:
+    """``R̂(θ)`` exactly, by forward passes over chunks of the data (progress on stderr)."""
+    from .loss import risk
+    from .network import forward
+    data, total = problem.data, Fraction(0)
+    with Progress("exact forward passes over the data", data.n) as bar:
+        for start in range(0, data.n, FORWARD_CHUNK):
+            inputs = data.inputs[start:start + FORWARD_CHUNK]
+            outputs, _ = forward(problem.network, point, inputs)
+            total += risk(outputs, data.targets[start:start + FORWARD_CHUNK]) * len(inputs)
+            bar.advance(len(inputs))
+    return total / data.n
+
+
+def short_rational(q: Fraction, width: int = 48) -> str:
+    """The canonical string when it is short, else its size and a float approximation."""
+    text = canonical(q)
+    if len(text) <= width:
+        return text
+    return f"a rational of {len(text)} characters ≈ {float(q):.6g}"
+
+
+def import_problem(model: str | Path, data: str | Path, *, output: str | Path,
+                   point_output: str | Path, activation=None, targets: int | None = None,
+                   with_risk: bool = True, say=print) -> tuple[Path, Path]:
+    """``certify import``: read a float model and data exactly, write the problem file and the
+    point file (both atomically; if the second cannot be written the first is removed)."""
+    from .certificate import write_atomically
+    from .problem import Problem
+    output, point_output = Path(output), Path(point_output)
+    if output.resolve() == point_output.resolve():
+        raise InputError("the problem file and the point file must differ", path=str(output))
+    imported = read_network(model, activation)
+    network = imported.network
+    if targets is None and Path(data).suffix.lower() != ".npz":
+        targets = network.widths[-1]      # default: as many target columns as outputs
+    table = read_data(data, targets)
+    problem = Problem(network, table.data)
+    for line in imported.summary_lines(Path(model).name) + table.summary_lines(Path(data).name):
+        say(line)
+    say(f"  in all {imported.floats + table.floats} binary floats converted exactly; "
+        "nothing rounded")
+    if with_risk:
+        value = exact_risk(problem, imported.point)
+        say(f"  risk at the imported point (squared loss, exact): {short_rational(value)}")
+    problem_doc, point_doc = problem_text(network, table.data), point_text(imported.point)
+    # Self-check that the files read back to the same problem and point. The data rows are all
+    # written by the same two lines, so a few rows stand for all (re-reading a large data set
+    # would take longer than the import).
+    few = Dataset(table.data.inputs[:3], table.data.targets[:3])
+    if not _same_problem(Problem.from_json(load_json(problem_text(network, few))),
+                         Problem(network, few)) or \
+            point_from_json(load_json(point_doc), network) != imported.point:
+        raise InputError("internal: the written files do not read back to the imported model",
+                         code="prover-bug")
+    write_atomically(output, problem_doc)
+    try:
+        write_atomically(point_output, point_doc)
+    except BaseException:
+        output.unlink(missing_ok=True)   # no partial output: both files or neither
+        raise
+    say(f"  wrote {output} (problem) and {point_output} (point)")
+    return output, point_output
+
+
+def _same_problem(a, b) -> bool:
+    numbers = [(s.breakpoints, s.slopes, s.intercept) for s in a.network.activations]
+    return (a.network.widths == b.network.widths and a.data == b.data and a.loss == b.loss
+            and numbers == [(s.breakpoints, s.slopes, s.intercept)
+                            for s in b.network.activations])
+
+
+# -- shared helpers ------------------------------------------------------------------------
+
+def _check_readable(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("no such file", code="no-such-file", path=str(path)) from None
+    except OSError as err:
+        raise InputError(f"cannot read file: {err.strerror}", code="io-error",
+                         path=str(path)) from None
+    if path.is_dir():
+        raise InputError("is a folder, not a file", code="io-error", path=str(path))
+    if size > MAX_FILE_BYTES:
+        raise InputError("file is larger than 256 MiB", path=str(path))
+
+
+def _load_npz(path: Path) -> dict:
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            if not hasattr(arrays, "files"):
+                raise InputError("not an .npz archive (a single array?)", path=str(path))
+            return {name: arrays[name] for name in arrays.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise InputError(f"cannot read npz file: {err}", path=str(path)) from None
+
+
+def _check_exact_array(arr: np.ndarray, where: str) -> int:
+    """The number of binary floats in ``arr`` (0 for integers); NaN/inf and other types refused."""
+    if arr.dtype.kind in FLOAT_KINDS:
+        bad = np.argwhere(~np.isfinite(arr.astype(np.float64)))
+        if bad.size:
+            at = tuple(int(i) for i in bad[0])
+            raise InputError(f"NaN or infinite value at {list(at)}", path=where,
+                             value=float(arr[at]))
+        return int(arr.size)
+    if arr.dtype.kind in EXACT_KINDS:
+        return 0
+    raise InputError(f"unsupported array type {arr.dtype} (floats or integers only)", path=where)
+
+
+def _fractions(arr: np.ndarray, what: str) -> tuple[tuple[Fraction, ...], ...]:
+    """Rows of exact Fractions; binary floats widened to float64 first (exact) and converted
+    with ``Fraction(float)`` (exact: every finite binary float is a dyadic rational)."""
+    if arr.dtype.kind in FLOAT_KINDS:
+        rows = arr.astype(np.float64).tolist()
+    else:
+        rows = arr.astype(object).tolist()   # Python ints: no overflow, exact
+    out = []
+    with Progress(what, len(rows)) as bar:
+        for start in range(0, len(rows), ROWS_PER_STEP):
+            chunk = rows[start:start + ROWS_PER_STEP]
+            out.extend(tuple(Fraction(v) for v in row) for row in chunk)
+            bar.advance(len(chunk))
+    return tuple(out)

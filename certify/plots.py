@@ -1,0 +1,446 @@
+"""Figures of the loss surface, drawn only from certificates the independent checker accepts.
+
+| figure | kind | what it shows |
+| --- | --- | --- |
+| segment | ``spurious-local-minimum`` | ``R̂(θ(t))``, ``θ(t) = (1−t)·θ̂ + t·θ_b``, ``t ∈ [−1/4, 5/4]``; exact risks at ``t = 0, 1`` |
+| slice | same, with a ``radius`` claim | ``R̂(θ̂ + a·d₁ + b·d₂)`` and the image of the certified ball ``‖θ − θ̂‖∞ ≤ r`` |
+| valley | ``local-minimum-family`` | ``R̂(θ(s))`` on the certified interval (constant), and how far ``θ(s)`` moves |
+
+``d₁ = (θ_b − θ̂)/‖θ_b − θ̂‖₂``; ``d₂`` is a seeded random direction made orthonormal to ``d₁``,
+so the slice is an isometric picture of a plane through ``θ̂``. The ball's image in that plane is
+the polygon ``{(a, b) : |a·d₁ᵢ + b·d₂ᵢ| ≤ r for every coordinate i}``.
+
+**What is exact and what is not.** ``plot_certificate`` first runs ``certify.check`` on the
+certificate and refuses to draw anything it rejects. Every number printed on a figure (risks,
+gap, radius, interval) is the certificate's exact rational, which the checker recomputed.
+The curves and the colour map are float64 evaluations of the same network, made only to draw;
+they prove nothing. Titles carry the digest prefix and "checked by certify.check".
+matplotlib is an optional extra (``pip install 'certify[plot]'``).
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from .errors import CertifyError, InputError
+from .exact import parse_canonical
+from .progress import Progress
+
+FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
+KINDS = ("spurious-local-minimum", "local-minimum-family")
+SEGMENT = (-0.25, 1.25)
+MAX_CELLS = 4_000_000      # floats per batched forward pass (grid points × width × samples)
+
+
+@dataclass(frozen=True)
+class PlotReport:
+    output: Path
+    kind: str
+    digest: str
+    panels: tuple[str, ...]
+    trust_base: tuple[str, ...]
+
+    def lines(self, name: str) -> list[str]:
+        return [f"{name}: accepted {self.kind} ({self.digest[:19]}) by certify.check "
+                f"({', '.join(self.trust_base)})",
+                f"  drew {', '.join(self.panels)}; labelled numbers are the certificate's exact "
+                "rationals, curves are float64 evaluations",
+                f"  wrote {self.output}"]
+
+
+def plot_certificate(source: str | Path | bytes, output: str | Path, *, seed: int = 0,
+                     grid: int = 101, name: str | None = None) -> PlotReport:
+    """Check ``source`` (a certificate file, or its bytes) with ``certify.check``; if accepted,
+    draw its figure into ``output`` (``.png``, ``.pdf`` or ``.svg``), written atomically.
+    Raises ``CertifyError`` (nothing written) when the checker rejects the certificate."""
+    from .check import check_certificate
+    output = Path(output)
+    fmt = FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        raise InputError("the figure file must end in .png, .pdf or .svg", path=str(output),
+                         value=output.suffix or output.name)
+    if not 11 <= grid <= 1001:
+        raise InputError("the grid must have between 11 and 1001 points per side",
+                         value=grid)
+    if isinstance(source, (str, Path)):
+        name = name or Path(source).name
+        try:
+            data = Path(source).read_bytes()
+        except FileNotFoundError:
+            raise InputError("no such file", code="no-such-file", path=str(source)) from None
+        except OSError as err:
+            raise InputError(f"cannot read: {err.strerror}", code="io-error",
+                             path=str(source)) from None
+    else:
+        data, name = bytes(source), name or "certificate"
+    figure_module = _import_matplotlib()
+    verdict = check_certificate(data)
+    if not verdict.accepted:
+        where = f" at {verdict.path}" if verdict.path else ""
+        raise CertifyError(f"rejected by certify.check [{verdict.code}]{where}: "
+                           f"{verdict.message}; nothing plotted", code="certificate-rejected",
+                           path=name)
+    if verdict.kind not in KINDS:
+        raise InputError(f"no figure for kind {verdict.kind} (figures exist for "
+                         f"{' and '.join(KINDS)})", code="no-figure", path=name)
+    doc = json.loads(data)   # accepted, so strict JSON with canonical rationals
+    headline = {"spurious-local-minimum": "spurious local minimum",
+                "local-minimum-family": "a family of spurious local minima"}[verdict.kind]
+    title = f"{headline}  ·  {verdict.digest[:19]}…  ·  checked by certify.check"
+    footer = (f"trust base of the check: {', '.join(verdict.trust_base)}\nnumbers printed are the "
+              "certificate's exact rationals; curves and colours are float64, for drawing only")
+    if verdict.kind == "spurious-local-minimum":
+        figure, panels = _draw_minimum(figure_module, doc, seed, grid)
+    else:
+        figure, panels = _draw_family(figure_module, doc)
+    figure.suptitle(title, fontsize=11)
+    figure.text(0.5, 0.005, footer, ha="center", va="bottom", fontsize=7, color="0.35")
+    buffer = io.BytesIO()
+    metadata = {"pdf": {"Title": f"certify {verdict.kind}", "Subject": verdict.digest,
+                        "Creator": "certify plot", "CreationDate": None},
+                "png": {"Title": f"certify {verdict.kind}", "Description": verdict.digest,
+                        "Software": "certify plot"},
+                "svg": {"Title": f"certify {verdict.kind}", "Description": verdict.digest,
+                        "Creator": "certify plot", "Date": None}}[fmt]
+    figure.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
+    write_bytes_atomically(output, buffer.getvalue())
+    return PlotReport(output, verdict.kind, verdict.digest, panels, verdict.trust_base)
+
+
+def _import_matplotlib():
+    try:
+        import matplotlib
+        matplotlib.rcParams  # noqa: B018 — fail here, not halfway through a figure
+        from matplotlib import figure
+    except ImportError:
+        raise InputError("plots need matplotlib: pip install 'certify[plot]'",
+                         code="missing-extra") from None
+    return figure
+
+
+# -- exact numbers from the certificate, floats for drawing ------------------------------------
+
+def _q(text: str) -> Fraction:
+    return parse_canonical(text)
+
+
+def _f(text: str | Fraction) -> float:
+    value = _q(text) if isinstance(text, str) else text
+    try:
+        return float(value)
+    except OverflowError:
+        raise InputError("a number in the certificate is too large to draw",
+                         code="cannot-draw") from None
+
+
+def label(text: str, width: int = 28) -> str:
+    """An exact rational for a figure: ``= 1/4`` when short, else ``≈ 0.301729 (exact: a
+    223-character rational)``. Callers write ``R̂ {label(...)}``."""
+    if len(text) <= width:
+        return f"= {text}"
+    return f"≈ {_f(text):.6g} (exact: a {len(text)}-character rational)"
+
+
+class _FloatNetwork:
+    """The certificate's network and data as float64 arrays: for drawing only."""
+
+    def __init__(self, problem: dict):
+        net, data = problem["network"], problem["data"]
+        self.widths = list(net["widths"])
+        self.activations = []
+        for act in net["activations"]:
+            breakpoints = [_q(p) for p in act["breakpoints"]]
+            slopes = [_q(s) for s in act["slopes"]]
+            intercepts = [_q(act["intercept"])]
+            for q, p in enumerate(breakpoints, start=1):   # continuity, SCHEMA.md 1.0
+                intercepts.append(intercepts[-1] + (slopes[q - 1] - slopes[q]) * p)
+            self.activations.append((np.array([_f(p) for p in breakpoints]),
+                                     np.array([_f(s) for s in slopes]),
+                                     np.array([_f(t) for t in intercepts])))
+        self.X = np.array([[_f(v) for v in row] for row in data["inputs"]]).T   # d0 × n
+        self.Y = np.array([[_f(v) for v in row] for row in data["targets"]]).T  # dL × n
+        self.shapes = [(self.widths[j], self.widths[j - 1]) for j in range(1, len(self.widths))]
+        self.size = sum(r * c + r for r, c in self.shapes)
+
+    def vector(self, point: list, exact: bool = False):
+        """θ as one flat vector (W_1 rows, b_1, W_2 rows, …): Fractions or float64."""
+        flat = []
+        for layer in point:
+            flat += [v for row in layer["W"] for v in row] + list(layer["b"])
+        return [_q(v) for v in flat] if exact else np.array([_f(v) for v in flat])
+
+    def risks(self, thetas: np.ndarray, what: str | None = None) -> np.ndarray:
+        """``R̂`` at each row of ``thetas`` (G × P), by batched float64 forward passes."""
+        n = self.X.shape[1]
+        batch = max(1, MAX_CELLS // (max(self.widths) * n))
+        out = np.empty(len(thetas))
+        bar = Progress(what or "evaluating the risk", len(thetas))
+        for start in range(0, len(thetas), batch):
+            out[start:start + batch] = self._risks(thetas[start:start + batch])
+            bar.advance(min(batch, len(thetas) - start))
+        bar.finish()
+        return out
+
+    def _risks(self, thetas: np.ndarray) -> np.ndarray:
+        G, offset = len(thetas), 0
+        a = np.broadcast_to(self.X, (G,) + self.X.shape)
+        for j, (rows, cols) in enumerate(self.shapes):
+            W = thetas[:, offset:offset + rows * cols].reshape(G, rows, cols)
+            offset += rows * cols
+            b = thetas[:, offset:offset + rows]
+            offset += rows
+            z = W @ a + b[:, :, None]
+            if j == len(self.shapes) - 1:
+                return ((z - self.Y) ** 2).sum(axis=(1, 2)) / self.X.shape[1]
+            breakpoints, slopes, intercepts = self.activations[j]
+            piece = np.searchsorted(breakpoints, z)   # continuous: either side at a breakpoint
+            a = slopes[piece] * z + intercepts[piece]
+        raise AssertionError("unreachable")
+
+
+# -- spurious-local-minimum: segment and slice ---------------------------------------------------
+
+def _draw_minimum(figure_module, doc: dict, seed: int, grid: int):
+    net = _FloatNetwork(doc["problem"])
+    claim, witness = doc["claim"], doc["witness"]
+    radius = claim.get("radius")
+    figure = figure_module.Figure(figsize=(13 if radius else 6.8, 6.6))
+    axes = figure.subplots(1, 2 if radius else 1, squeeze=False)[0]
+    point_q = net.vector(witness["point"], exact=True)
+    better_q = net.vector(witness["better_point"], exact=True)
+    delta_q = [b - a for a, b in zip(point_q, better_q)]
+    sup_q = max(abs(v) for v in delta_q)
+    _draw_segment(axes[0], net, claim, witness, radius, sup_q)
+    panels = ["the segment to the lower point"]
+    if radius:
+        _draw_slice(figure, axes[1], net, claim, witness, radius, seed, grid)
+        panels.append(f"a 2-D slice with the certified ℓ∞ ball (seed {seed})")
+    figure.tight_layout(rect=(0, 0.04, 1, 0.95))
+    return figure, tuple(panels)
+
+
+def _draw_segment(ax, net, claim, witness, radius, sup_q: Fraction) -> None:
+    point = net.vector(witness["point"])
+    better = net.vector(witness["better_point"])
+    ts = np.union1d(np.linspace(*SEGMENT, 301), [0.0, 1.0])   # through both marked points
+    thetas = (1 - ts)[:, None] * point + ts[:, None] * better
+    risks = net.risks(thetas, "evaluating the risk along the segment")
+    risk, low = _f(claim["risk"]), _f(claim["better_risk"])
+    if radius:
+        t_r = _f(_q(radius) / sup_q)
+        ax.axvspan(-t_r, t_r, color="tab:green", alpha=0.18, lw=0,
+                   label="inside the certified ball: ‖θ − θ̂‖∞ ≤ r, "
+                         f"r {label(radius, 20)}")
+    ax.plot(ts, risks, color="tab:blue", lw=1.8,
+            label="R̂((1−t)·θ̂ + t·θ_b)  (float64, for drawing)")
+    ax.axhline(risk, color="tab:red", lw=0.8, ls=":")
+    ax.plot([0], [risk], "o", color="tab:red", ms=8, zorder=5,
+            label=f"t = 0: local minimum θ̂, R̂ {label(claim['risk'])}")
+    ax.plot([1], [low], "s", color="tab:green", ms=8, zorder=5,
+            label=f"t = 1: lower point θ_b, R̂ {label(claim['better_risk'])}")
+    ax.annotate("", xy=(1, low), xytext=(1, risk),
+                arrowprops=dict(arrowstyle="->", color="0.3", lw=1))
+    ax.plot([], [], " ", label=f"↓ gap R̂(θ̂) − R̂(θ_b) {label(claim['gap'])}")
+    ax.set_xlim(*SEGMENT)
+    # Focus on the part up to the lower point: beyond t = 1 the risk may explode upwards.
+    _pad_limits(ax, np.concatenate([risks[ts <= 1], [risk, low, risks.min()]]))
+    ax.set_xlabel("t")
+    ax.set_ylabel("empirical risk R̂ (squared loss)")
+    ax.set_title("risk along the segment from θ̂ to the lower point θ_b", fontsize=10)
+    ax.grid(alpha=0.3)
+    _legend_below(ax)
+
+
+def _legend_below(ax, **options) -> None:
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False,
+              **options)
+
+
+def _pad_limits(ax, values: np.ndarray) -> None:
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    span = hi - lo or max(abs(hi), 1.0)
+    ax.set_ylim(lo - 0.12 * span, hi + 0.12 * span)
+
+
+def _slice_directions(net, witness, seed: int):
+    point = net.vector(witness["point"])
+    d1 = net.vector(witness["better_point"]) - point
+    d1 /= np.linalg.norm(d1)
+    rng = np.random.default_rng(seed)
+    for _ in range(100):
+        d2 = rng.standard_normal(point.size)
+        d2 -= (d2 @ d1) * d1
+        if np.linalg.norm(d2) > 1e-6:
+            return point, d1, d2 / np.linalg.norm(d2)
+    raise InputError("cannot find a second direction for the slice", code="cannot-draw")
+
+
+def ball_polygon(d1: np.ndarray, d2: np.ndarray, r: float) -> np.ndarray:
+    """Vertices of ``{(a, b) : |a·d1_i + b·d2_i| ≤ r ∀i}`` (a convex polygon), by clipping a
+    square that contains it with every pair of half-planes."""
+    big = 2 * r * np.sqrt(len(d1)) + r   # orthonormal d1, d2: the set lies in a disc of r·√P
+    poly = [(-big, -big), (big, -big), (big, big), (-big, big)]
+    for u, v in zip(d1, d2):
+        if u == 0 and v == 0:
+            continue
+        for sign in (1, -1):   # sign·(u a + v b) ≤ r
+            poly = _clip(poly, sign * u, sign * v, r)
+            if not poly:
+                return np.zeros((0, 2))
+    return np.array(poly)
+
+
+def _clip(poly, u, v, r):
+    out = []
+    for k in range(len(poly)):
+        p, q = poly[k], poly[(k + 1) % len(poly)]
+        fp, fq = u * p[0] + v * p[1] - r, u * q[0] + v * q[1] - r
+        if fp <= 0:
+            out.append(p)
+        if fp * fq < 0:
+            s = fp / (fp - fq)
+            out.append((p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1])))
+    return out
+
+
+def _draw_slice(figure, ax, net, claim, witness, radius: str, seed: int, grid: int) -> None:
+    point, d1, d2 = _slice_directions(net, witness, seed)
+    r = _f(radius)
+    poly = ball_polygon(d1, d2, r)
+    extent = 2.5 * float(np.abs(poly).max())
+    distance = float(np.linalg.norm(net.vector(witness["better_point"]) - point))
+    axis = np.linspace(-extent, extent, grid)
+    A, B = np.meshgrid(axis, axis)
+    thetas = point + A.reshape(-1, 1) * d1 + B.reshape(-1, 1) * d2
+    risks = net.risks(thetas, "evaluating the risk on the slice grid").reshape(A.shape)
+    risk = _f(claim["risk"])
+    # Colours resolve the low half of the values (the basin); higher ones share the top colour.
+    top = float(np.quantile(risks, 0.5))
+    levels = np.linspace(float(risks.min()), max(top, float(risks.min()) + 1e-12), 25)
+    shown = ax.contourf(A, B, risks, levels=levels, cmap="viridis", extend="max")
+    shown.set_rasterized(True)   # vector output would show seams between the filled bands
+    bar = figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.03)
+    bar.set_label("R̂ (float64; the top colour holds the upper half)")
+    from matplotlib.patches import Patch
+    handles = []
+    lower = risks < risk - 1e-9 * max(1.0, abs(risk))   # float noise is not descent
+    if lower.any():
+        ax.contourf(A, B, lower.astype(float), levels=[0.5, 1.5], colors=["tab:orange"],
+                    alpha=0.45).set_rasterized(True)
+        handles.append(Patch(color="tab:orange", alpha=0.45, label="R̂ < R̂(θ̂) (float64)"))
+    closed = np.vstack([poly, poly[:1]])
+    handles += ax.plot(closed[:, 0], closed[:, 1], color="tab:red", lw=2,
+                       label=f"certified ball ‖θ − θ̂‖∞ ≤ r, r {label(radius, 20)}")
+    handles += ax.plot([0], [0], "*", color="tab:red", ms=13, mec="white",
+                       label=f"θ̂, R̂ {label(claim['risk'])}")
+    if distance <= extent:
+        handles += ax.plot([distance], [0], "s", color="tab:green", ms=8, mec="white",
+                           label=f"θ_b, R̂ {label(claim['better_risk'])}")
+    else:   # off to the right, on the a axis: a marker on the frame, explained in the legend
+        handles += ax.plot([extent], [0], ">", color="tab:green", ms=10, mec="white",
+                           clip_on=False, zorder=6,
+                           label=f"θ_b, R̂ {label(claim['better_risk'])}, at "
+                                 f"a = {distance:.3g}, beyond this window")
+    ax.set_xlim(-extent, extent)
+    ax.set_ylim(-extent, extent)
+    ax.set_aspect("equal")
+    ax.set_xlabel("a: along θ_b − θ̂ (unit ℓ2)")
+    ax.set_ylabel(f"b: random direction ⊥ (seed {seed}, unit ℓ2)")
+    ax.set_title("risk on the plane θ̂ + a·d₁ + b·d₂ through the minimum", fontsize=10)
+    _legend_below(ax, handles=handles)
+
+
+# -- local-minimum-family: the valley path ----------------------------------------------------
+
+def _path_thetas(net, path: list, samples_per_piece: int):
+    ss, thetas, joints = [], [], []
+    for piece in path:
+        a, b = (_f(v) for v in piece["interval"])
+        joints.append(a)
+        polys = []
+        for layer in piece["point"]:
+            polys += [entry for row in layer["W"] for entry in row] + list(layer["b"])
+        degree = max(len(poly) for poly in polys) - 1
+        coeffs = np.zeros((len(polys), degree + 1))       # one row of c_0..c_d per entry
+        for row, poly in enumerate(polys):
+            coeffs[row, :len(poly)] = [_f(c) for c in poly]
+        grid = np.linspace(a, b, samples_per_piece)
+        ss.append(grid)
+        thetas.append(np.vander(grid, degree + 1, increasing=True) @ coeffs.T)
+    joints.append(_f(path[-1]["interval"][1]))
+    return np.concatenate(ss), np.vstack(thetas), joints
+
+
+def _draw_family(figure_module, doc: dict):
+    net = _FloatNetwork(doc["problem"])
+    claim, witness = doc["claim"], doc["witness"]
+    s0, s1 = claim["interval"]
+    ss, thetas, joints = _path_thetas(net, witness["path"], 121)
+    risks = net.risks(thetas, "evaluating the risk along the valley path")
+    moved = np.linalg.norm(thetas - thetas[0], axis=1)
+    figure = figure_module.Figure(figsize=(7.6, 6.4))
+    top, bottom = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    risk, low = _f(claim["risk"]), _f(claim["better_risk"])
+    a, b = _f(s0), _f(s1)
+    top.axvspan(a, b, color="tab:blue", alpha=0.06, lw=0)
+    top.plot(ss, risks, color="tab:blue", lw=4, alpha=0.45, label="R̂(θ(s))  (float64)")
+    top.hlines(risk, a, b, color="tab:red", lw=1.2, ls="--", zorder=4,
+               label=f"certified for every s in [{s0}, {s1}]: R̂(θ(s)) {label(claim['risk'])}"
+               if len(s0) + len(s1) < 24 else
+               f"certified on the whole interval: R̂(θ(s)) {label(claim['risk'])}")
+    top.axhline(low, color="tab:green", lw=1.2, ls="-.",
+                label=f"lower point θ_b: R̂ {label(claim['better_risk'])}")
+    top.plot([], [], " ", label=f"so every θ(s) is spurious: gap {label(claim['gap'])}")
+    span = risk - low if risk > low else max(abs(risk), 1.0)
+    top.set_ylim(low - 0.25 * span, risk + 0.6 * span)
+    top.set_ylabel("empirical risk R̂")
+    top.set_title("a valley of spurious local minima: constant risk along θ(s), one cell",
+                  fontsize=10)
+    bottom.plot(ss, moved, color="tab:purple", lw=1.8)
+    bottom.set_ylabel("‖θ(s) − θ(s₀)‖₂")
+    bottom.set_xlabel("path parameter s")
+    for ax in (top, bottom):
+        for joint in joints:
+            ax.axvline(joint, color="0.6", lw=0.7, ls="--")
+        ax.grid(alpha=0.3)
+    top.legend(fontsize=7.5, loc="upper center")
+    bottom.text(0.01, 0.92, f"{len(witness['path'])} polynomial piece(s); dashed lines: "
+                "piece joints", transform=bottom.transAxes, fontsize=7.5, va="top",
+                color="0.3")
+    figure.tight_layout(rect=(0, 0.05, 1, 0.95))
+    return figure, ("the risk along the valley path", "the distance moved along it")
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+def write_bytes_atomically(path: Path, payload: bytes) -> None:
+    """All of ``payload`` or nothing: a temporary file in the same folder, then a rename."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise InputError(f"cannot write there: {err.strerror}", code="io-error",
+                         path=str(path)) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        umask = os.umask(0)   # mkstemp makes 0600; a figure gets the usual 0666 & ~umask
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException as err:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(err, OSError):
+            raise InputError(f"cannot write: {err.strerror}", code="io-error",
+                             path=str(path)) from None
+        raise

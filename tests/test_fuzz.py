@@ -1,0 +1,167 @@
+"""Issue 7, item 4: >= 10,000 malformed or extreme problem files and certificates.
+
+All in-process (``check_certificate`` and ``certify.cli.main``), with a small sample in real
+processes. Every input must end in an accept or a one-line error: no traceback, no
+``internal-error`` verdict, no exit code 3 (the CLI's internal-error net), and no hang - each
+input runs under a 30 s SIGALRM guard, and hitting it fails the suite.
+"""
+from __future__ import annotations
+
+import collections
+import io
+import json
+import random
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from certify import limits
+from certify.check import check_certificate
+from certify.cli import main
+
+import report
+from corpus import KINDS, golden_certificates
+from fuzz import fuzz_inputs
+from make_golden import GOLDEN_PROBLEMS
+from strategies import KEBAB
+
+ROOT = Path(__file__).resolve().parents[1]
+CERTIFICATES, PROBLEMS = 6_500, 4_000
+HANG_SECONDS = 30
+
+CERT_SEEDS = [doc for docs in golden_certificates().values() for doc in docs.values()]
+PROBLEM_SEEDS = list(GOLDEN_PROBLEMS.values()) + [
+    {"network": {"widths": [2, 3, 3, 2], "activation": ["abs", {"name": "leaky_relu",
+                                                                 "slope": "-1/2"}]},
+     "data": {"inputs": [[0, 0], [1, 2], ["1/3", 1], [2, -1], ["0.25", "1e-2"]],
+              "targets": [[1, 0], [0, 1], [1, 1], [2, 2], [0, "-3/4"]]}, "loss": "squared"},
+    {"network": {"widths": [1, 2, 1], "activation": {"breakpoints": [0, 1], "slopes": [0, 1, 0],
+                                                      "intercepts": [0, 0, 1]}},
+     "data": {"inputs": [0, 1, 2, 3], "targets": [0, 1, 1, 0]}},
+]
+
+
+def guarded(call):
+    """Run ``call``; a hang (over HANG_SECONDS) is reported, not waited out."""
+    try:
+        with limits.time_limit(HANG_SECONDS):
+            return call()
+    except limits.TimeLimitError:
+        return "HANG"
+
+
+def test_fuzzed_certificates():
+    rng = random.Random(20260701)
+    outcomes, failures = collections.Counter(), []
+    for n, (label, data) in enumerate(fuzz_inputs(rng, CERT_SEEDS, CERTIFICATES)):
+        backends = ("fraction", "flint") if n % 10 == 0 else (("fraction", "flint")[n % 2],)
+        verdicts = [guarded(lambda b=b: check_certificate(data, backend=b)) for b in backends]
+        if any(v == "HANG" for v in verdicts):
+            failures.append(f"hang: {label}")
+            continue
+        v = verdicts[0]
+        if len(verdicts) == 2 and (v.accepted, v.code, v.path, v.message) != (
+                verdicts[1].accepted, verdicts[1].code, verdicts[1].path, verdicts[1].message):
+            failures.append(f"backends disagree: {label}")
+        if not v.accepted and (v.code == "internal-error" or not KEBAB.fullmatch(v.code or "")):
+            failures.append(f"{v.code}: {v.message}: {label}")
+        if "\n" in v.line("f") or "\r" in v.line("f"):
+            failures.append(f"multi-line verdict: {label}")
+        if v.accepted:   # an accepted input must state a true claim (independent oracle)
+            spec = KINDS.get(v.kind)
+            doc = json.loads(data)
+            if spec is None or spec.oracle is None or spec.oracle(doc):
+                failures.append(f"accepted, oracle disagrees or absent: {label}")
+        outcomes["accepted" if v.accepted else v.code] += 1
+    top = ", ".join(f"{k} {c}" for k, c in outcomes.most_common(8))
+    report.record("4 fuzzing", f"{CERTIFICATES} fuzzed certificates (check_certificate, "
+                  f"in-process): {outcomes['accepted']} accepted (each one true by the "
+                  f"kind's oracle), "
+                  f"{CERTIFICATES - outcomes['accepted']} one-line rejections, 0 tracebacks, "
+                  f"0 internal errors, 0 hangs; top codes: {top}")
+    assert not failures, failures[:10]
+    assert sum(outcomes.values()) == CERTIFICATES
+
+
+def run_cli(args: list) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = guarded(lambda: main(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_fuzzed_problem_files_and_cli_checks(tmp_path):
+    rng = random.Random(977)
+    outcomes, failures = collections.Counter(), []
+    problem, output = tmp_path / "problem.json", tmp_path / "out.json"
+    for n, (label, data) in enumerate(fuzz_inputs(rng, PROBLEM_SEEDS, PROBLEMS)):
+        problem.write_bytes(data)
+        command = ["assumptions", str(problem)] if n % 5 < 3 else \
+            ["spurious", str(problem), "-o", str(output)]
+        code, out, err = run_cli(command)
+        if code == "HANG":
+            failures.append(f"hang: {command[0]} {label}")
+            continue
+        if code not in (0, 1, 2):
+            failures.append(f"exit {code}: {err.strip()[:160]}: {label}")
+        if "Traceback" in err or err.count("\n") > 1 or (err and not err.startswith(
+                "certify: error: ")):
+            failures.append(f"stderr not one line: {err[:200]!r}: {label}")
+        if command[0] == "spurious":
+            written = output.exists()
+            if written != (code == 0):
+                failures.append(f"output file {'left' if written else 'missing'}: {label}")
+            if written:
+                verdict = check_certificate(output.read_bytes())
+                if not verdict.accepted:
+                    failures.append(f"written certificate rejected: {label}")
+                output.unlink()
+        leftovers = {p.name for p in tmp_path.iterdir()} - {"problem.json"}
+        if leftovers:
+            failures.append(f"left files {leftovers}: {label}")
+            for name in leftovers:
+                (tmp_path / name).unlink()
+        outcomes[(command[0], code)] += 1
+    # the certify check command on a sample of fuzzed certificates, in-process
+    checked = collections.Counter()
+    cert = tmp_path / "cert.json"
+    for label, data in fuzz_inputs(random.Random(31), CERT_SEEDS, 300):
+        cert.write_bytes(data)
+        code, out, err = run_cli(["check", str(cert)])
+        if code not in (0, 1) or err or out.count("\n") != 1:
+            failures.append(f"check exit {code}: {out[:100]!r} {err[:100]!r}: {label}")
+        checked[code] += 1
+    cert.unlink()
+    report.record("4 fuzzing", f"{PROBLEMS} fuzzed problem files through certify.cli.main "
+                  f"(assumptions and spurious -o): exit codes "
+                  f"{dict(sorted((f'{c} {k}', v) for (c, k), v in outcomes.items()))}; "
+                  f"{sum(checked.values())} fuzzed certificates through `certify check`: exit "
+                  f"codes {dict(checked)}; 0 tracebacks, 0 exit-3 internal errors, 0 hangs, "
+                  "0 partial outputs")
+    assert not failures, failures[:10]
+
+
+SUBPROCESS_SAMPLE = 12
+
+
+def test_fuzzed_inputs_in_real_processes(tmp_path):
+    """A small sample in real processes: stderr has no traceback and at most one line."""
+    rng = random.Random(5)
+    samples = [("check", d) for _, d in fuzz_inputs(rng, CERT_SEEDS, SUBPROCESS_SAMPLE // 2)]
+    samples += [("spurious", d) for _, d in fuzz_inputs(rng, PROBLEM_SEEDS, SUBPROCESS_SAMPLE // 2)]
+    samples.append(("check", b"[" * 200_000 + b"]" * 200_000))
+    samples.append(("spurious", b'{"network": ' * 100_000))
+    for n, (command, data) in enumerate(samples):
+        path = tmp_path / f"in{n}.json"
+        path.write_bytes(data)
+        args = [sys.executable, "-m", "certify", command, str(path)]
+        if command == "spurious":
+            args += ["-o", str(tmp_path / f"out{n}.json")]
+        done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 1, 2), done.stderr
+        assert "Traceback" not in done.stderr and done.stderr.count("\n") <= 1, done.stderr
+    report.record("4 fuzzing", f"{len(samples)} fuzzed inputs in real processes "
+                  "(python -m certify): 0 tracebacks")

@@ -1,0 +1,158 @@
+"""Figures from checked certificates (issue 6, part 3).
+
+Figures are made only for certificates that ``certify.check`` accepts; a tampered certificate
+is refused in one line and no file (nor temporary file) is left. The float evaluation used for
+drawing agrees with the certificate's exact risks.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from certify.certificate import dumps
+from certify.check import check_certificate
+from certify.cli import main
+from certify.errors import InputError
+from certify.problem import Problem
+from certify.prove import prove_local_minimum_family, prove_spurious_minimum
+
+pytest.importorskip("matplotlib")   # CI installs the extra (certify[test]); fallback only
+
+from certify.plots import _FloatNetwork, ball_polygon, plot_certificate  # noqa: E402
+
+XOR = {"network": {"widths": [2, 3, 1], "activation": "relu"},
+       "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]},
+       "loss": "squared"}
+DEEP = {"network": {"widths": [2, 4, 3, 1], "activation": "hard_tanh"},
+        "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1], ["1/2", "1/3"]],
+                 "targets": [[0], [1], [1], [0], ["1/4"]]},
+        "loss": "squared"}
+
+
+def with_radius(document: dict) -> dict:
+    """The certificate with a checked ``radius`` claim (the prover may already add one)."""
+    if "radius" not in document["claim"]:
+        document = json.loads(dumps(document))
+        document["schema_version"] = "1.1"
+        document["claim"]["radius"] = "1/1000"
+    assert check_certificate(dumps(document)).accepted
+    return document
+
+
+def without_radius(document: dict) -> dict:
+    document = json.loads(dumps(document))
+    document["claim"].pop("radius", None)
+    assert check_certificate(dumps(document)).accepted
+    return document
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("certs")
+    xor, deep = Problem.from_json(XOR), Problem.from_json(DEEP)
+    docs = {"minimum": without_radius(prove_spurious_minimum(xor)),
+            "minimum-radius": with_radius(prove_spurious_minimum(deep)),
+            "family": prove_local_minimum_family(xor)}
+    paths = {}
+    for name, doc in docs.items():
+        paths[name] = folder / f"{name}.json"
+        paths[name].write_text(dumps(doc))
+    return paths
+
+
+@pytest.mark.parametrize("name, suffix, panels", [
+    ("minimum", ".png", 1), ("minimum-radius", ".png", 2), ("minimum-radius", ".pdf", 2),
+    ("family", ".pdf", 2), ("family", ".png", 2),
+])
+def test_figures_for_accepted_certificates(tmp_path, certificates, name, suffix, panels):
+    target = tmp_path / f"fig{suffix}"
+    report = plot_certificate(certificates[name], target, grid=31)
+    payload = target.read_bytes()
+    assert payload.startswith(b"\x89PNG" if suffix == ".png" else b"%PDF")
+    assert len(payload) > 20_000                       # a real figure, not an empty canvas
+    assert len(report.panels) == panels
+    verdict = check_certificate(certificates[name].read_bytes())
+    assert report.digest == verdict.digest
+    assert sorted(os.listdir(tmp_path)) == [target.name]   # no temporary file left
+
+
+def test_cli_plot_prints_digest_and_writes_the_figure(tmp_path, certificates, capsys):
+    target = tmp_path / "fig.png"
+    code = main(["plot", str(certificates["minimum-radius"]), "-o", str(target), "--grid", "21"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    digest = check_certificate(certificates["minimum-radius"].read_bytes()).digest
+    assert f"accepted spurious-local-minimum ({digest[:19]}) by certify.check" in out
+    assert f"wrote {target}" in out and target.stat().st_size > 20_000
+
+
+def test_tampered_certificate_is_refused_and_nothing_is_written(tmp_path, certificates, capsys):
+    doc = json.loads(certificates["minimum"].read_text())
+    doc["claim"]["risk"] = "1/5"
+    (tmp_path / "bad.json").write_text(dumps(doc))
+    code = main(["plot", str(tmp_path / "bad.json"), "-o", str(tmp_path / "fig.png")])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert lines[0].startswith("certify: error: bad.json: rejected by certify.check [")
+    assert "nothing plotted" in lines[0]
+    assert sorted(os.listdir(tmp_path)) == ["bad.json"]
+
+
+@pytest.mark.parametrize("argv, message, code", [
+    (["{c}", "-o", "{d}/fig.jpg"], "must end in .png, .pdf or .svg", 2),
+    (["{d}/missing.json", "-o", "{d}/fig.png"], "missing.json: no such file", 2),
+    (["{c}", "-o", "{d}/no/such/folder/fig.png"], "cannot write there", 2),
+    (["{c}", "-o", "{d}/fig.png", "--grid", "5"], "between 11 and 1001", 2),
+])
+def test_cli_plot_usage_errors(tmp_path, certificates, capsys, argv, message, code):
+    args = [a.format(c=certificates["minimum"], d=tmp_path) for a in argv]
+    assert main(["plot"] + args) == code
+    _, err = capsys.readouterr()
+    assert len(err.splitlines()) == 1 and message in err
+    assert not (tmp_path / "fig.png").exists() and not (tmp_path / "fig.jpg").exists()
+
+
+def test_missing_matplotlib_says_how_to_install(tmp_path, certificates, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(InputError, match=r"pip install 'certify\[plot\]'"):
+        plot_certificate(certificates["minimum"], tmp_path / "fig.png")
+    assert not (tmp_path / "fig.png").exists()
+
+
+def test_kinds_without_a_figure_are_refused(tmp_path):
+    from certify.construct.global_minimum import construct_global_minimum
+    linear = dict(XOR, network={"widths": [2, 3, 1],
+                                "activation": {"breakpoints": [], "slopes": ["1"]}})
+    doc = construct_global_minimum(Problem.from_json(linear))
+    (tmp_path / "g.json").write_text(dumps(doc))
+    assert check_certificate(dumps(doc)).accepted
+    with pytest.raises(InputError, match="no figure for kind global-minimum"):
+        plot_certificate(tmp_path / "g.json", tmp_path / "fig.png")
+    assert sorted(os.listdir(tmp_path)) == ["g.json"]
+
+
+def test_float_drawing_agrees_with_the_exact_risks(certificates):
+    for name in ("minimum", "minimum-radius"):
+        doc = json.loads(certificates[name].read_text())
+        net = _FloatNetwork(doc["problem"])
+        thetas = np.array([net.vector(doc["witness"]["point"]),
+                           net.vector(doc["witness"]["better_point"])])
+        risks = net.risks(thetas)
+        exact = [float(Fraction(doc["claim"][k])) for k in ("risk", "better_risk")]
+        assert np.allclose(risks, exact, rtol=1e-12, atol=1e-12)
+
+
+def test_ball_polygon_is_the_slice_of_the_box():
+    square = ball_polygon(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.5)
+    assert np.allclose(sorted(map(tuple, np.round(square, 12))),
+                       [(-0.5, -0.5), (-0.5, 0.5), (0.5, -0.5), (0.5, 0.5)])
+    d1, d2 = np.array([1.0, 1.0, 0.0]) / np.sqrt(2), np.array([0.0, 0.0, 1.0])
+    poly = ball_polygon(d1, d2, 1.0)      # |a|/√2 ≤ 1 and |b| ≤ 1: a 2√2 × 2 rectangle
+    assert np.allclose(np.abs(poly).max(axis=0), [np.sqrt(2), 1.0])
