@@ -1,13 +1,13 @@
 """Certificates as canonical JSON (SCHEMA.md): assembly, serialisation, digest, safe writing."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 
 from . import __version__
+from .check import certificate_digest
 from .construct.radius import RadiusReport
 from .construct.spurious import SpuriousMinimum
 from .errors import InputError
@@ -62,13 +62,14 @@ def dumps(document: dict) -> str:
 
 
 def digest(document: dict) -> str:
-    body = {k: v for k, v in document.items() if k != "provenance"}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """``sha256:…`` of the canonical text without ``provenance``: the checker's definition
+    (SCHEMA.md), so the prover and the checker can never disagree on a name."""
+    return certificate_digest(document)
 
 
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write all of ``text`` or nothing: a temporary file in the same folder, then a rename."""
+def write_atomically(path: str | Path, text: str | bytes) -> None:
+    """Write all of ``text`` (or bytes) or nothing: a temporary file in the same folder, then a
+    rename."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -80,8 +81,8 @@ def write_atomically(path: str | Path, text: str) -> None:
         umask = os.umask(0)   # mkstemp makes 0600 files; give the usual mode instead
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
         os.replace(tmp, path)
     except BaseException as err:
         try:

@@ -2035,6 +2035,31 @@ RULES.update({"cell": _check_cell, "cell-convexity": _check_cell_convexity,
               "cell-critical-point": _check_critical})
 
 
+# ---------------------------------------------------------------- kind: descent-direction
+
+def _check_descent(doc: dict, be) -> dict:
+    """Not a local minimum: phi(e) = R(point + e d) has right derivative R'(point; d) < 0 at
+    0, so R(point + e d) < R(point) for every small e > 0. R'(point; d) is recomputed by the
+    one-sided forward mode of nondifferentiable-boundary, valid in a cell and on a boundary."""
+    prob, claim, wit, (point,), X = _cell_setup(doc, be, ("risk", "derivative", "descent"),
+                                                (), ("point", "direction"))
+    direction = _point(wit["direction"], "$.witness.direction", prob.widths)
+    if not any(v for W, b in direction for row in W + [b] for v in row):
+        raise Reject("direction-zero", "$.witness.direction", "the direction is zero")
+    derivative = _one_sided(prob, point, direction, 1)
+    if not derivative < 0:
+        raise Reject("not-descent", "$.witness.direction", f"R'(point; d) = "
+                     f"{_clip(_fmt(derivative), 30)} is not negative", _clip(_fmt(derivative)))
+    cell = _cell(be, prob, point, X)
+    facts = {"risk": _fmt(_squared_risk(_outputs(be, cell.Z, prob.widths[-1]), prob.targets)),
+             "derivative": _fmt(derivative), "descent": True}
+    _match_claim(claim, facts, {"risk": "risk-mismatch", "derivative": "derivative-mismatch"})
+    return facts
+
+
+RULES["descent-direction"] = _check_descent
+
+
 # ---------------------------------------------------------------- entry points
 
 _VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")

@@ -17,7 +17,7 @@ import flint
 
 from .activation import Activation
 from .errors import InputError
-from .exact import Matrix, canonical_rows, canonical_vector, from_flint, rational, to_flint
+from .exact import Matrix, canonical_rows, canonical_vector, rational, to_flint
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+from .certificate import write_atomically
 from .errors import CertifyError, InputError
 from .exact import parse_canonical
 from .progress import Progress
@@ -421,26 +420,5 @@ def _draw_family(figure_module, doc: dict):
 # -- files ----------------------------------------------------------------------------------------
 
 def write_bytes_atomically(path: Path, payload: bytes) -> None:
-    """All of ``payload`` or nothing: a temporary file in the same folder, then a rename."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as err:
-        raise InputError(f"cannot write there: {err.strerror}", code="io-error",
-                         path=str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        umask = os.umask(0)   # mkstemp makes 0600; a figure gets the usual 0666 & ~umask
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException as err:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(err, OSError):
-            raise InputError(f"cannot write: {err.strerror}", code="io-error",
-                             path=str(path)) from None
-        raise
+    """All of ``payload`` or nothing (``certificate.write_atomically`` does the work)."""
+    write_atomically(path, payload)

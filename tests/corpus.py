@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterator
@@ -46,7 +46,8 @@ class Mutant:
     label: str
     text: str                      # exactly what the checker reads
     doc: dict | None = None        # the mutated document, when the oracle can judge it
-    slack: bool = False            # SCHEMA.md: may be accepted (then the oracle must agree)
+    slack: bool | None = False     # SCHEMA.md: may be accepted (then the oracle must agree);
+                                   # None: slack iff the oracle finds the claim still true
     codes: frozenset | None = None  # the expected rejection codes (None: any stable code)
 
 
@@ -350,11 +351,11 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
                     m = mutated(path, [*node[:i], node[j], *node[i + 1:j], node[i], *node[j + 1:]])
                     # slack: both rows slack, or a symmetry of the data and the point (the
                     # oracle finds the unchanged claim still true: every fact is unchanged)
+                    # (None: decided by the oracle when the mutant is judged)
                     slack_rows = all(is_slack(p, slack) for r in (i, j)
                                      for p, _ in _leaves(node[r], path + (r,)))
-                    symmetric = bool(spec and spec.oracle) and not spec.oracle(m)
                     yield Mutant("swapped-rows", f"{name}:{_show(path)}[{i}<->{j}]", dumps(m),
-                                 m, slack_rows or symmetric)
+                                 m, True if slack_rows else None)
     data = body["problem"]["data"]
     if len(data["inputs"]) >= 2:
         m = json.loads(text0)

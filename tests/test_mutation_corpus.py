@@ -22,6 +22,7 @@ from certify.check import check_certificate
 
 import report
 from corpus import KINDS, golden_certificates, mutants
+from parallel import pmap
 from strategies import KEBAB
 
 GOLDENS = golden_certificates()
@@ -55,6 +56,36 @@ def test_every_kind_of_the_checker_is_registered_or_reported():
                   f"without a KindSpec (no corpus yet): {unregistered or 'none'}")
 
 
+def judge(job) -> tuple:
+    """One mutant: (category, accepted?, failure or None). Runs in a worker process."""
+    kind, index, m = job
+    spec = KINDS.get(kind)
+    oracle = spec.oracle if spec and m.doc is not None else None
+    try:
+        v = verdicts(m.text, both=index % 4 == 0)
+    except AssertionError as err:
+        return m.category, False, f"{err}: {m.label}"
+    slack = m.slack
+    if slack is None:   # a symmetry: slack exactly when the unchanged claim is still true
+        slack = oracle is not None and not oracle(m.doc)
+    if v.accepted:
+        if not slack:
+            return m.category, True, f"rigid mutant accepted: {m.label}"
+        if oracle is not None and oracle(m.doc):
+            return m.category, True, f"accepted a false claim: {m.label}: {oracle(m.doc)}"
+        return m.category, True, None
+    failure = None
+    if not (v.code and KEBAB.fullmatch(v.code)) or v.code == "internal-error":
+        failure = f"bad code {v.code!r}: {m.label}: {v.message}"
+    elif m.codes is not None and v.code not in m.codes:
+        failure = f"code {v.code} not in {sorted(m.codes)}: {m.label}"
+    elif slack and oracle is not None and not oracle(m.doc):
+        failure = f"rejected a true claim [{v.code}]: {m.label}"
+    elif "\n" in v.line("mutant"):
+        failure = f"multi-line verdict: {m.label}"
+    return m.category, False, failure
+
+
 @pytest.mark.parametrize("kind, name", CASES)
 def test_mutants_of_one_golden(kind, name):
     doc = GOLDENS[kind][name]
@@ -62,25 +93,12 @@ def test_mutants_of_one_golden(kind, name):
     assert verdicts(doc if isinstance(doc, str) else __import__("json").dumps(doc)).accepted
     counts = collections.Counter()
     failures = []
-    for index, m in enumerate(mutants(name, doc, spec)):
-        v = verdicts(m.text, both=index % 4 == 0)
-        counts[m.category] += 1
-        if v.accepted:
-            counts["accepted (slack)"] += 1
-            if not m.slack:
-                failures.append(f"rigid mutant accepted: {m.label}")
-            elif spec and spec.oracle and m.doc is not None and spec.oracle(m.doc):
-                failures.append(f"accepted a false claim: {m.label}: {spec.oracle(m.doc)}")
-            continue
-        counts["rejected"] += 1
-        if not (v.code and KEBAB.fullmatch(v.code)) or v.code == "internal-error":
-            failures.append(f"bad code {v.code!r}: {m.label}: {v.message}")
-        elif m.codes is not None and v.code not in m.codes:
-            failures.append(f"code {v.code} not in {sorted(m.codes)}: {m.label}")
-        elif m.slack and spec and spec.oracle and m.doc is not None and not spec.oracle(m.doc):
-            failures.append(f"rejected a true claim [{v.code}]: {m.label}")
-        if "\n" in v.line(name):
-            failures.append(f"multi-line verdict: {m.label}")
+    jobs = [(kind, index, m) for index, m in enumerate(mutants(name, doc, spec))]
+    for category, accepted, failure in pmap(judge, jobs):
+        counts[category] += 1
+        counts["accepted (slack)" if accepted else "rejected"] += 1
+        if failure:
+            failures.append(failure)
     TOTALS[kind].update(counts)
     total = sum(c for k, c in counts.items() if k not in ("rejected", "accepted (slack)"))
     report.record("1 mutation corpus", f"{kind} {name}: {total} mutants, {counts['rejected']} "
