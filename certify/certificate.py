@@ -42,7 +42,9 @@ def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None
         witness["kernel_vector"] = canonical_vector(result.kernel_vector)
     return {
         "format": FORMAT,
-        "schema_version": SCHEMA_VERSION if radius is None else "1.1",
+        # a radius or a loss other than squared needs 1.1 (1.0 means squared loss only)
+        "schema_version": (SCHEMA_VERSION if radius is None and result.problem.loss.is_squared
+                           else "1.1"),
         "kind": "spurious-local-minimum",
         "problem": result.problem.to_json(),
         "claim": claim,

@@ -16,7 +16,8 @@ path and the offending value.
 | p_q, s_q, t_q           | breakpoints (1-based), slopes, intercepts of sigma_j      | _Activation    |
 | piece q                 | open interval (p_q, p_q+1), p_0 = -inf, p_K+1 = +inf      | q = 0..K       |
 | (A, a), r_i             | affine optimum, residual r_i = A x_i + a - y_i            | A, a           |
-| R                       | risk (1/n) sum_i |y^_i - y_i|^2                           | _risk          |
+| R                       | risk (1/n) sum_i l(y^_i, y_i); squared: |y^_i - y_i|^2    | _risk          |
+| psi_i = dl/dy^ at y^_i  | per-sample loss gradient (squared: 2 r_i)                 | _loss_psi      |
 
 A *sample matrix* has one column per sample and a trailing row of ones, so a layer is one
 product [W b; 0 1] * M and sums over samples are products P * Q^T. Two backends implement the
@@ -366,9 +367,69 @@ class _Problem:
     activations: list   # sigma_1, ..., sigma_{L-1}
     inputs: list        # n rows of d_0
     targets: list       # n rows of d_L
+    loss: tuple = ("squared",)   # (name,) or ("huber", delta)
 
 
-def _problem(x: object, path: str = "$.problem") -> _Problem:
+# The losses the checker knows (SCHEMA.md 1.1, "Losses"): each convex and C^1 in y^, so a
+# zero gradient of a convex risk is a global minimum. l sums over output coordinates.
+#   squared        l = (u - y)^2                               psi = 2 (u - y)
+#   huber, d > 0   l = r^2/2 if |r| <= d else d (|r| - d/2)    psi = clip(r, -d, d), r = u - y
+#   squared_hinge  l = max(0, 1 - y u)^2, y in {-1, +1}        psi = -2 y max(0, 1 - y u)
+_LOSSES = ("squared", "huber", "squared_hinge")
+
+
+def _loss_value(loss: tuple, u: Fraction, y: Fraction) -> Fraction:
+    if loss[0] == "squared":
+        return (u - y) ** 2
+    if loss[0] == "huber":
+        r, d = abs(u - y), loss[1]
+        return r * r / 2 if r <= d else d * (r - d / 2)
+    m = 1 - y * u
+    return m * m if m > 0 else Fraction(0)
+
+
+def _loss_psi(loss: tuple, u: Fraction, y: Fraction) -> Fraction:
+    if loss[0] == "squared":
+        return 2 * (u - y)
+    if loss[0] == "huber":
+        return max(-loss[1], min(loss[1], u - y))
+    m = 1 - y * u
+    return -2 * y * m if m > 0 else Fraction(0)
+
+
+def _loss(x: object, path: str, targets: list, allowed: tuple) -> tuple:
+    """`"squared"`, `"squared_hinge"` (targets in {-1, +1}) or {"name": "huber", "delta": d > 0},
+    among the `allowed` names of the kind; anything else is `unsupported-loss`."""
+    if type(x) is dict:
+        x = _object(x, path, ("name", "delta"))
+        if x["name"] != "huber":
+            raise Reject("unsupported-loss", path + ".name", "the only loss object is huber",
+                         _show(x["name"]))
+        delta = parse_rational(x["delta"], path + ".delta")
+        if delta <= 0:
+            raise Reject("bad-loss", path + ".delta", "the huber threshold must be positive",
+                         x["delta"])
+        loss = ("huber", delta)
+    elif type(x) is not str:
+        raise Reject("bad-type", path, "loss must be a string or a huber object", _show(x))
+    elif x in ("squared", "squared_hinge"):
+        loss = (x,)
+    else:
+        raise Reject("unsupported-loss", path, "the losses are squared, huber, squared_hinge",
+                     _clip(x))
+    if loss[0] not in allowed:
+        raise Reject("unsupported-loss", path, f"this kind is defined for the "
+                     f"{' and '.join(allowed)} loss only", _clip(loss[0]))
+    if loss[0] == "squared_hinge":
+        for i, row in enumerate(targets):
+            for k, y in enumerate(row):
+                if y not in (1, -1):
+                    raise Reject("bad-loss", f"$.problem.data.targets[{i}][{k}]", "the squared "
+                                 "hinge loss needs every target in {-1, +1}", _clip(_fmt(y)))
+    return loss
+
+
+def _problem(x: object, path: str = "$.problem", losses: tuple = ("squared",)) -> _Problem:
     x = _object(x, path, ("network", "data", "loss"))
     net = _object(x["network"], path + ".network", ("widths", "activations"))
     wpath = path + ".network.widths"
@@ -390,12 +451,8 @@ def _problem(x: object, path: str = "$.problem") -> _Problem:
         raise Reject("bad-problem", path + ".data.inputs", "need at least one sample")
     inputs = _matrix(data["inputs"], path + ".data.inputs", n, widths[0])
     targets = _matrix(data["targets"], path + ".data.targets", n, widths[-1])
-    if type(x["loss"]) is not str:
-        raise Reject("bad-type", path + ".loss", "loss must be a string", _show(x["loss"]))
-    if x["loss"] != "squared":
-        raise Reject("unsupported-loss", path + ".loss", "only the squared loss is defined",
-                     _clip(x["loss"]))
-    return _Problem(widths, acts, inputs, targets)
+    loss = _loss(x["loss"], path + ".loss", targets, losses)
+    return _Problem(widths, acts, inputs, targets, loss)
 
 
 def _point(x: object, path: str, widths: list) -> list:
@@ -645,13 +702,25 @@ def _risk(be, Z, Y, n: int, d_out: int) -> Fraction:
     return sum(zz[k][k] - 2 * zy[k][k] + yy[k][k] for k in range(d_out)) / n
 
 
+def _loss_risk(be, prob: _Problem, Z, Y) -> Fraction:
+    """(1/n) sum_i l(z_i, y_i): the squared loss by Gram products (_risk), others entrywise."""
+    n, d_out = len(prob.inputs), prob.widths[-1]
+    if prob.loss[0] == "squared":
+        return _risk(be, Z, Y, n, d_out)
+    return sum((_loss_value(prob.loss, u, y) for k in range(d_out)
+                for u, y in zip(be.row(Z, k), be.row(Y, k))), Fraction(0)) / n
+
+
 # ---------------------------------------------------------------- kind: spurious-local-minimum
 
 _CLAIM_KEYS = ("risk", "better_risk", "gap", "strict_modulo_function")
 
 
 def _check_spurious_minimum(doc: dict, be) -> dict:
-    prob = _problem(doc["problem"])
+    prob = _problem(doc["problem"], losses=_LOSSES)
+    if prob.loss[0] != "squared" and doc["schema_version"] == "1.0":
+        raise Reject("unsupported-version", "$.problem.loss", "a loss other than squared needs "
+                     "schema_version 1.1", _show(doc["problem"]["loss"]))
     d0, d_out, n = prob.widths[0], prob.widths[-1], len(prob.inputs)
     claim = _object(doc["claim"], "$.claim", _CLAIM_KEYS, ("radius",))
     claimed = {key: parse_rational(claim[key], f"$.claim.{key}") for key in _CLAIM_KEYS[:3]}
@@ -689,11 +758,21 @@ def _check_spurious_minimum(doc: dict, be) -> dict:
                              f"sample {i} output {k + 1}: network gives {_clip(_fmt(u), 30)}, "
                              f"A x + a gives {_clip(_fmt(w), 30)}", _clip(_fmt(u)))
 
-    # 3. normal-equations: sum_i r_i x~_i^T = 0 (its last column is sum_i r_i = 0).
-    FX, YX = be.gram(F, X), be.gram(Y, X)
+    # 3. normal-equations: sum_i r_i x~_i^T = 0 (its last column is sum_i r_i = 0); for the
+    # other losses the first-order condition sum_i psi(y^_i, y_i) x~_i^T = 0 (for squared
+    # psi = 2 r: the same equations). The affine risk is convex and C^1 in (A, a): a minimum.
+    if prob.loss[0] == "squared":
+        FX, YX = be.gram(F, X), be.gram(Y, X)
+    else:
+        FX, YX = _first_order_sums(be, prob, F, Y, X), [[0] * (d0 + 1)] * d_out
     for k in range(d_out):
         for c in range(d0 + 1):
             s = FX[k][c] - YX[k][c]
+            if s and prob.loss[0] != "squared":
+                what = "sum_i psi_i" if c == d0 else f"sum_i psi_i x_i[{c}]"
+                raise Reject("normal-equations-fail", "$.witness.affine_optimum",
+                             f"output {k + 1}: first-order condition {what} = "
+                             f"{_clip(_fmt(s), 40)}, not 0", _clip(_fmt(s)))
             if s:
                 what = "sum_i r_i" if c == d0 else f"sum_i r_i x_i[{c}]"
                 raise Reject("normal-equations-fail", "$.witness.affine_optimum",
@@ -701,14 +780,14 @@ def _check_spurious_minimum(doc: dict, be) -> dict:
                              _clip(_fmt(s)))
 
     # 4. risk.
-    risk = _risk(be, Z, Y, n, d_out)
+    risk = _loss_risk(be, prob, Z, Y)
     if risk != claimed["risk"]:
         raise Reject("risk-mismatch", "$.claim.risk", f"recomputed risk is {_clip(_fmt(risk))}",
                      claim["risk"])
 
     # 5. better-risk and gap.
     Zb, _ = _forward(be, prob, better, X, path=None)
-    better_risk = _risk(be, Zb, Y, n, d_out)
+    better_risk = _loss_risk(be, prob, Zb, Y)
     if better_risk != claimed["better_risk"]:
         raise Reject("better-risk-mismatch", "$.claim.better_risk",
                      f"recomputed risk at better_point is {_clip(_fmt(better_risk))}",
@@ -749,6 +828,17 @@ def _check_spurious_minimum(doc: dict, be) -> dict:
         raise Reject("claim-mismatch", "$.claim", "the verified facts do not entail the claim",
                      _show(claim))
     return facts
+
+
+def _first_order_sums(be, prob: _Problem, F, Y, X) -> list:
+    """[k][c] = sum_i psi(F_ki, Y_ki) x~_i[c], the last column c = d0 the ones row."""
+    d0 = prob.widths[0]
+    xs = [be.row(X, c) for c in range(d0)] + [[Fraction(1)] * len(prob.inputs)]
+    out = []
+    for k in range(prob.widths[-1]):
+        psi = [_loss_psi(prob.loss, u, y) for u, y in zip(be.row(F, k), be.row(Y, k))]
+        out.append([sum((g * v for g, v in zip(psi, col) if g), Fraction(0)) for col in xs])
+    return out
 
 
 def _entailed_minimum_claim(facts: dict, gap: Fraction) -> dict:
@@ -1291,7 +1381,11 @@ MAX_PATHS = 50_000          # reparameterised coordinates
 MAX_PATH_WORK = 5_000_000   # samples x paths: the expansion's work
 MAX_ORDER = 256             # order of an LDL^T witness
 MAX_ADJACENT = 12           # boundary pairs of one sample whose 2^m adjacent cells are tried
-_CONVEX_LOSSES = {"squared": "Hessian 2I in y^, PSD"}   # the convexity rule table
+_CONVEX_LOSSES = {   # the convexity rule table: l(., y) convex in y^ (a sum over coordinates)
+    "squared": "Hessian 2I in y^, PSD",
+    "huber": "h'' is 1 or 0 piecewise and h' = clip(r, -delta, delta) is nondecreasing",
+    "squared_hinge": "the square of max(0, 1 - y y^), convex and nonnegative: convex"}
+_GRAM_HESSIAN_LOSSES = ("squared",)   # Hessian of L_pi = (2/n) G: the gram_ldl witness
 
 
 def _needs_1_1(doc: dict):
@@ -1557,9 +1651,9 @@ def _count(x: object, path: str) -> int:
 
 
 def _cell_setup(doc: dict, be, claim_keys: tuple, optional: tuple, witness: tuple,
-                wit_optional: tuple = ()):
+                wit_optional: tuple = (), losses: tuple = ("squared",)):
     _needs_1_1(doc)
-    prob = _problem(doc["problem"])
+    prob = _problem(doc["problem"], losses=losses)
     claim = _object(doc["claim"], "$.claim", claim_keys, optional)
     wit = _object(doc["witness"], "$.witness", witness, wit_optional)
     points = [_point(wit[k], f"$.witness.{k}", prob.widths) for k in witness
@@ -1600,8 +1694,8 @@ def _convex_cell(doc: dict, be, keys: tuple, optional: tuple = (), wit_optional:
     R(theta') = L_pi(T(theta')) on the cell with L_pi(W^) = (1/n) sum_i l(Phi_i W^, y_i) convex
     on all of R^p (a convex function of a linear map)."""
     prob, claim, wit, (point,), X = _cell_setup(doc, be, keys, optional, ("point",),
-                                                wit_optional)
-    if doc["problem"]["loss"] not in _CONVEX_LOSSES:
+                                                wit_optional, losses=_LOSSES)
+    if prob.loss[0] not in _CONVEX_LOSSES:
         raise Reject("loss-convexity-unknown", "$.problem.loss", "no convexity rule for this "
                      "loss", _show(doc["problem"]["loss"]))
     cell = _cell(be, prob, point, X)
@@ -1609,18 +1703,38 @@ def _convex_cell(doc: dict, be, keys: tuple, optional: tuple = (), wit_optional:
     _same_pattern(claim["pattern"], cell, "$.claim.pattern")
     outputs = _outputs(be, cell.Z, prob.widths[-1])
     rep = _reparam(prob, cell, point, outputs, expand=True, columns=columns,
-                   targets=prob.targets if gradient else None)
+                   targets=_gradient_targets(prob, outputs) if gradient else None)
     facts = {"paths": len(rep.paths), "live_paths": sum(rep.live), "convex": True}
     for key in ("paths", "live_paths"):
         _count(claim[key], f"$.claim.{key}")
     return prob, claim, wit, cell, outputs, rep, facts
 
 
+def _gradient_targets(prob: _Problem, outputs: list) -> list:
+    """Targets t with y^ - t = psi/2, so _reparam's sum_i Phi_i^T (y^_i - t_i) is half the
+    loss gradient sum_i Phi_i^T psi_i (squared: t = y exactly, psi = 2 (y^ - y))."""
+    if prob.loss[0] == "squared":
+        return prob.targets
+    return [[u - _loss_psi(prob.loss, u, y) / 2 for u, y in zip(row, ys)]
+            for row, ys in zip(outputs, prob.targets)]
+
+
+def _cell_risk(prob: _Problem, outputs: list) -> Fraction:
+    if prob.loss[0] == "squared":
+        return _squared_risk(outputs, prob.targets)
+    return sum((_loss_value(prob.loss, u, y) for row, ys in zip(outputs, prob.targets)
+                for u, y in zip(row, ys)), Fraction(0)) / len(prob.targets)
+
+
 def _check_cell_convexity(doc: dict, be) -> dict:
     prob, claim, wit, cell, outputs, rep, facts = _convex_cell(
         doc, be, ("pattern", "paths", "live_paths", "risk", "convex"),
         ("hessian_rank", "strictly_convex"), ("gram_ldl",), columns=True)
-    facts["risk"] = _fmt(_squared_risk(outputs, prob.targets))
+    facts["risk"] = _fmt(_cell_risk(prob, outputs))
+    if prob.loss[0] not in _GRAM_HESSIAN_LOSSES and ("gram_ldl" in wit or "hessian_rank" in claim
+                                                     or "strictly_convex" in claim):
+        raise Reject("loss-hessian-unknown", "$.problem.loss", "hessian_rank and gram_ldl are "
+                     "defined for the squared loss only", _show(doc["problem"]["loss"]))
     trio = ("$.claim.hessian_rank", "$.claim.strictly_convex", "$.witness.gram_ldl")
     given = [k in claim for k in ("hessian_rank", "strictly_convex")] + ["gram_ldl" in wit]
     if any(given) and not all(given):   # the three go together
@@ -1686,7 +1800,7 @@ def _check_cell_minimum(doc: dict, be) -> dict:
     prob, claim, _, cell, outputs, rep, facts = _convex_cell(
         doc, be, ("pattern", "paths", "live_paths", "risk", "cell_minimum"), gradient=True)
     _gradient_zero(prob, rep, "$.witness.point")
-    facts.update(risk=_fmt(_squared_risk(outputs, prob.targets)), cell_minimum=True)
+    facts.update(risk=_fmt(_cell_risk(prob, outputs)), cell_minimum=True)
     _match_claim(claim, facts, {"risk": "risk-mismatch"})
     return facts
 
@@ -1743,16 +1857,20 @@ def _check_equivalent(doc: dict, be) -> dict:
 
 # ---------------------------------------------------------------- kind: nondifferentiable-boundary
 
-def _one_sided(prob: _Problem, point: list, direction: list, sign: int) -> Fraction:
+def _one_sided(prob: _Problem, point: list, direction: list, sign: int,
+               risk: list | None = None) -> Fraction:
     """R'(theta; sign * d) by forward mode with one-sided slopes: sigma'(z; dz) is the slope
     of the piece dz points into (on a breakpoint with dz = 0 it is 0, whichever piece). The
-    chain rule holds for directional derivatives of compositions of Lipschitz PL maps."""
-    total, mul = Fraction(0), operator.mul
+    chain rule holds for directional derivatives of compositions of Lipschitz PL maps. With
+    `risk` (a list), R(theta) from the same forward pass is appended to it."""
+    total, mul, loss = Fraction(0), operator.mul, Fraction(0)
     for x, y in zip(prob.inputs, prob.targets):
         a, da = list(x), [Fraction(0)] * len(x)
         for j, ((W, b), (dW, db)) in enumerate(zip(point, direction), 1):
             z = [sum(map(mul, row, a), c) for row, c in zip(W, b)]
-            dz = [sum(map(mul, row, da), sign * sum(map(mul, drow, a), dc))
+            # zeros skipped: directions are often sparse, and a Fraction product costs
+            dz = [sum((w * v for w, v in zip(row, da) if v), Fraction(0)) +
+                  sign * sum((d * v for d, v in zip(drow, a) if d), dc)
                   for row, drow, dc in zip(W, dW, db)]
             if j == len(point):
                 break
@@ -1762,6 +1880,10 @@ def _one_sided(prob: _Problem, point: list, direction: list, sign: int) -> Fract
                 slopes.append(act.slopes[q + (on and dv > 0)])
             a, da = [act(v) for v in z], [s * dv for s, dv in zip(slopes, dz)]
         total += sum(2 * (u - t) * du for u, t, du in zip(z, y, dz))
+        if risk is not None:
+            loss += sum((u - t) * (u - t) for u, t in zip(z, y))
+    if risk is not None:
+        risk.append(loss / len(prob.inputs))
     return total / len(prob.inputs)
 
 
@@ -2046,13 +2168,12 @@ def _check_descent(doc: dict, be) -> dict:
     direction = _point(wit["direction"], "$.witness.direction", prob.widths)
     if not any(v for W, b in direction for row in W + [b] for v in row):
         raise Reject("direction-zero", "$.witness.direction", "the direction is zero")
-    derivative = _one_sided(prob, point, direction, 1)
+    risk = []
+    derivative = _one_sided(prob, point, direction, 1, risk)
     if not derivative < 0:
         raise Reject("not-descent", "$.witness.direction", f"R'(point; d) = "
                      f"{_clip(_fmt(derivative), 30)} is not negative", _clip(_fmt(derivative)))
-    cell = _cell(be, prob, point, X)
-    facts = {"risk": _fmt(_squared_risk(_outputs(be, cell.Z, prob.widths[-1]), prob.targets)),
-             "derivative": _fmt(derivative), "descent": True}
+    facts = {"risk": _fmt(risk[0]), "derivative": _fmt(derivative), "descent": True}
     _match_claim(claim, facts, {"risk": "risk-mismatch", "derivative": "derivative-mismatch"})
     return facts
 

@@ -18,6 +18,7 @@ from . import __version__
 from .errors import AssumptionError, CertifyError, InputError
 from .cell_cli import add_cell_commands, handlers as cell_handlers   # Part 2: the cell kinds
 from .import_cli import add_import_commands, handlers as import_handlers   # float models, plots
+from .audit_cli import add_audit_commands, handlers as audit_handlers   # issue 6: audit
 from .limits import (MAX_CERTIFICATE_BYTES, Expired, TimeLimitError, parse_seconds, stop_clock,
                      time_limit)
 
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                              help="stop with exit code 4 after SECONDS of wall-clock time")
     add_cell_commands(sub)
     add_import_commands(sub)
+    add_audit_commands(sub)
     return parser
 
 
@@ -102,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
                         exit_code=EXIT_TIME_LIMIT):
             return {"demo": _demo, "assumptions": _assumptions, "spurious": _spurious,
                     "family": _family, "check": _check, "theorems": _theorems,
-                    "table": _table, **cell_handlers(), **import_handlers()}[args.command](args)
+                    "table": _table, **cell_handlers(), **import_handlers(),
+                    **audit_handlers()}[args.command](args)
     except _Usage as err:
         return _fail(f"usage: {err}", EXIT_USAGE)
     except (TimeLimitError, Expired) as err:
@@ -190,7 +193,7 @@ def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = 
         # The prover never hands out a certificate its checker refuses.
         raise _checker_refusal(verdict)
     claim, prov = document["claim"], document["provenance"]
-    say(f"{name}: {problem.network.describe()}; {problem.data.n} samples, loss squared")
+    say(f"{name}: {problem.network.describe()}; {problem.data.n} samples, loss {problem.loss}")
     say("  assumptions A1–A4 hold")
     say(f"  local minimum: risk {claim['risk']} (every hidden unit in one open piece on all "
         "samples; outputs = the affine optimum)")

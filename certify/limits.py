@@ -18,6 +18,9 @@ Every limit hit is a ``CertifyError`` with a stable code and one clear line, nev
 The time limit is a SIGALRM timer: its handler raises ``_Expired``, a ``BaseException`` so
 that no ``except Exception`` on the way (the checker turns every ``Exception`` into an
 ``internal-error`` verdict) can swallow it, and the guard turns it into ``TimeLimitError``.
+Python itself swallows exceptions raised inside gc callbacks and ``__del__`` methods: the
+handler does not raise there, and after the limit the signal repeats every ``RETRY`` seconds
+until the guard has exited.
 Outputs are written only after ``stop_clock()``, and atomically, so a limit never leaves a
 partial file. A long C-level operation (one huge integer product) cannot be interrupted by a
 signal; for the command-line process a watchdog thread ends the process with the same one
@@ -25,6 +28,7 @@ line a few seconds after the limit.
 """
 from __future__ import annotations
 
+import gc
 import math
 import os
 import signal
@@ -42,6 +46,7 @@ MAX_BREAKPOINTS = 10_000
 MAX_CERTIFICATE_BYTES = 1 << 30
 MAX_TIME_LIMIT = 10 ** 7            # seconds; beyond that, setitimer's range is not the point
 WATCHDOG_GRACE = 5.0                # seconds after the limit before the hard exit
+RETRY = 0.05                        # seconds between repeated signals after the limit
 
 
 class TimeLimitError(CertifyError):
@@ -150,15 +155,17 @@ def time_limit(seconds: float | None, *, hard_exit: bool = False, exit_code: int
                          code="time-limit-unavailable")
 
     def expire(signum, frame):
-        if _CLOCK.armed:
-            _CLOCK.armed = False
+        # Python swallows exceptions raised inside gc callbacks and __del__ methods: do not
+        # raise there. The timer repeats every RETRY s until the guard exits, so the next
+        # signal lands in ordinary code.
+        if _CLOCK.armed and not _inside_a_swallowing_frame(frame):
             raise _Expired()
 
     previous = signal.signal(signal.SIGALRM, expire)
     try:
         try:
             _CLOCK.armed = True
-            signal.setitimer(signal.ITIMER_REAL, seconds)
+            signal.setitimer(signal.ITIMER_REAL, seconds, RETRY)
             if hard_exit:
                 _CLOCK.watchdog = threading.Timer(seconds + WATCHDOG_GRACE, _hard_exit,
                                                   (seconds, exit_code))
@@ -171,6 +178,15 @@ def time_limit(seconds: float | None, *, hard_exit: bool = False, exit_code: int
         raise TimeLimitError(_message(seconds)) from None
     finally:
         signal.signal(signal.SIGALRM, previous)
+
+
+def _inside_a_swallowing_frame(frame) -> bool:
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in codes or frame.f_code.co_name in ("__del__", "_remove_dead_weakref"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _hard_exit(seconds: float, exit_code: int) -> None:   # pragma: no cover - ends the process

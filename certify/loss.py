@@ -1,23 +1,117 @@
-"""Losses. ``squared``: ``ℓ(ŷ, y) = ‖ŷ − y‖²`` and ``R̂(θ) = (1/n) Σ_i ℓ(ŷ_i, y_i)``."""
+"""Losses, all convex and continuously differentiable in ``ŷ`` (DESIGN.md §2, general losses).
+
+| loss | ``ℓ(ŷ, y)`` | per-coordinate gradient ``ψ = ∂ℓ/∂ŷ_k`` |
+| --- | --- | --- |
+| ``squared`` | ``‖ŷ − y‖²`` | ``2 r_k`` with ``r = ŷ − y`` |
+| ``huber`` (``δ > 0``) | ``Σ_k h(r_k)``, ``h(r) = r²/2`` for ``|r| ≤ δ``, else ``δ(|r| − δ/2)`` | ``clip(r_k, −δ, δ)`` |
+| ``squared_hinge`` (``y ∈ {−1, +1}``) | ``Σ_k max(0, 1 − y_k ŷ_k)²`` | ``−2 y_k max(0, 1 − y_k ŷ_k)`` |
+
+The risk is ``R̂(θ) = (1/n) Σ_i ℓ(ŷ_i, y_i)``. Each loss is piecewise quadratic in ``ŷ``, so
+risks, gradients and the affine optimum (``construct/affine.py``) stay exact rationals.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import InputError
-from .exact import Matrix
+from .exact import Matrix, canonical, rational
 
-LOSSES = ("squared",)
-
-
-def parse_loss(spec: object, where: str = "loss") -> str:
-    if spec not in LOSSES:
-        raise InputError(f"unsupported loss (supported: {', '.join(LOSSES)})", path=where,
-                         value=spec)
-    return spec  # type: ignore[return-value]
+LOSSES = ("squared", "huber", "squared_hinge")
+ZERO = Fraction(0)
 
 
-def risk(outputs: Matrix, targets: Matrix) -> Fraction:
-    """Exact empirical squared risk ``(1/n) Σ_i ‖ŷ_i − y_i‖²``."""
-    total = sum(((p - t) ** 2 for row_p, row_t in zip(outputs, targets)
-                 for p, t in zip(row_p, row_t)), Fraction(0))
+@dataclass(frozen=True, eq=False)
+class Loss:
+    """A loss of the table above; ``delta`` only for ``huber``. Equal to its name as a string
+    when it has no parameter (``Loss("squared") == "squared"``)."""
+    name: str
+    delta: Fraction | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.delta is None and self.name == other
+        return isinstance(other, Loss) and (self.name, self.delta) == (other.name, other.delta)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.delta))
+
+    def __str__(self) -> str:
+        return self.name if self.delta is None else f"{self.name} (delta {canonical(self.delta)})"
+
+    @property
+    def is_squared(self) -> bool:
+        return self.name == "squared"
+
+    def to_json(self) -> object:
+        """The certificate's canonical form: a string, or ``{"name": "huber", "delta": "1"}``."""
+        if self.name == "huber":
+            return {"name": "huber", "delta": canonical(self.delta)}
+        return self.name
+
+    def check_targets(self, targets) -> None:
+        """Squared hinge needs every target in {−1, +1}."""
+        if self.name != "squared_hinge":
+            return
+        for i, row in enumerate(targets):
+            for k, y in enumerate(row):
+                if y not in (1, -1):
+                    raise InputError("the squared hinge loss needs every target in {-1, +1}",
+                                     code="bad-targets", path=f"data.targets[{i}][{k}]",
+                                     value=canonical(y))
+
+    def value(self, p: Fraction, y: Fraction) -> Fraction:
+        """One coordinate's loss at output ``p`` and target ``y``."""
+        if self.name == "squared":
+            return (p - y) ** 2
+        if self.name == "huber":
+            r, d = abs(p - y), self.delta
+            return r * r / 2 if r <= d else d * (r - d / 2)
+        m = 1 - y * p
+        return m * m if m > 0 else ZERO
+
+    def gradient(self, p: Fraction, y: Fraction) -> Fraction:
+        """``ψ = ∂ℓ/∂p`` for one coordinate (continuous in ``p``: every loss here is C¹)."""
+        if self.name == "squared":
+            return 2 * (p - y)
+        if self.name == "huber":
+            return max(-self.delta, min(self.delta, p - y))
+        m = 1 - y * p
+        return -2 * y * m if m > 0 else ZERO
+
+
+SQUARED = Loss("squared")
+
+
+def parse_loss(spec: object, where: str = "loss") -> Loss:
+    """``"squared"``, ``"squared_hinge"`` or ``{"name": "huber", "delta": δ}`` with ``δ > 0``."""
+    if isinstance(spec, Loss):
+        return spec
+    if isinstance(spec, dict):
+        if spec.get("name") != "huber":
+            raise InputError("a loss object must be {\"name\": \"huber\", \"delta\": δ}",
+                             path=where, value=spec.get("name"))
+        extra = sorted(set(spec) - {"name", "delta"})
+        if extra or "delta" not in spec:
+            raise InputError("a huber loss has exactly the keys name and delta", path=where,
+                             value=extra[0] if extra else "delta")
+        delta = rational(spec["delta"], f"{where}.delta")
+        if delta <= 0:
+            raise InputError("the huber threshold delta must be positive", code="bad-loss",
+                             path=f"{where}.delta", value=canonical(delta))
+        return Loss("huber", delta)
+    if spec in ("squared", "squared_hinge"):
+        return Loss(spec)  # type: ignore[arg-type]
+    raise InputError(f"unsupported loss (supported: {', '.join(LOSSES)}; huber as "
+                     "{\"name\": \"huber\", \"delta\": δ})", path=where, value=spec)
+
+
+def risk(outputs: Matrix, targets: Matrix, loss: Loss = SQUARED) -> Fraction:
+    """Exact empirical risk ``(1/n) Σ_i ℓ(ŷ_i, y_i)``."""
+    if loss.is_squared:
+        total = sum(((p - t) ** 2 for row_p, row_t in zip(outputs, targets)
+                     for p, t in zip(row_p, row_t)), Fraction(0))
+    else:
+        total = sum((loss.value(p, t) for row_p, row_t in zip(outputs, targets)
+                     for p, t in zip(row_p, row_t)), Fraction(0))
     return total / len(targets)

@@ -16,7 +16,7 @@ from pathlib import Path
 from .activation import Activation
 from .data import Dataset
 from .errors import InputError
-from .loss import parse_loss
+from .loss import Loss, parse_loss
 from .network import Network
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -26,7 +26,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 class Problem:
     network: Network
     data: Dataset
-    loss: str = "squared"
+    loss: Loss | str = "squared"   # normalised to a Loss (equal to "squared" for squared)
 
     def __post_init__(self):
         if self.data.input_dim != self.network.widths[0]:
@@ -35,7 +35,8 @@ class Problem:
         if self.data.output_dim != self.network.widths[-1]:
             raise InputError(f"targets have {self.data.output_dim} columns but the network's "
                              f"output width is {self.network.widths[-1]}", path="data.targets")
-        parse_loss(self.loss)
+        object.__setattr__(self, "loss", parse_loss(self.loss))
+        self.loss.check_targets(self.data.targets)
         from .limits import check_problem_size   # sizes before any work (issue 7, limits)
         check_problem_size(self.network.widths, self.network.activations, self.data.n)
 
@@ -96,7 +97,7 @@ class Problem:
     def to_json(self) -> dict:
         """The certificate's inline, canonical form of the problem."""
         return {"network": self.network.to_json(), "data": self.data.to_json(),
-                "loss": self.loss}
+                "loss": self.loss.to_json()}
 
 
 def load_json(text: str) -> object:

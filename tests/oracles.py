@@ -41,7 +41,12 @@ def p_mul(a: Poly, b: Poly) -> Poly:
 
 
 def p_at(a: Poly, s: Fraction) -> Fraction:
-    return sum((c * s ** i for i, c in enumerate(a)), Fraction(0))
+    if len(a) == 1 or s == 0:
+        return a[0]
+    value = a[-1]
+    for c in reversed(a[:-1]):   # Horner
+        value = value * s + c
+    return value
 
 
 def positive_on(p: Poly, a: Fraction, b: Fraction) -> bool:

@@ -30,6 +30,7 @@ from certify.construct.spurious import construct_spurious_minimum
 from certify.prove import prove_spurious_minimum
 
 import report
+from parallel import pmap
 from oracles import family_violations, p_mul, positive_on
 from planted import random_problem
 from strategies import oracle_violations, q, rational_paths, set_at
@@ -77,48 +78,58 @@ def bumped(rng: random.Random, family: dict) -> dict:
     return doc
 
 
+def one_instance(job) -> collections.Counter:
+    """Every comparison for one random problem (runs in a worker process)."""
+    index, problem = job
+    rng = random.Random(index)
+    counts = collections.Counter()
+    try:
+        result = construct_spurious_minimum(problem)
+    except CertifyError:
+        counts["refused (assumptions)"] += 1
+        return counts
+    # every 10th with the basin radius (schema 1.1), the others without (1.0): the radius
+    # costs more to prove than the rest; the family reuses the same construction
+    spurious = prove_spurious_minimum(problem) if index % 10 == 0 else \
+        spurious_certificate(result)
+    family = construct_family(problem, result)
+    counts["instances"] += 1
+    v = same(json.dumps(spurious))
+    assert v.accepted, v.line("spurious")
+    for doc in (mutant(rng, spurious), mutant(rng, family)):
+        verdict = same(json.dumps(doc))
+        counts["mutants accepted" if verdict.accepted else "mutants rejected"] += 1
+        if verdict.accepted:   # then the claim must be true
+            oracle = oracle_violations if doc["kind"] == "spurious-local-minimum" \
+                else family_violations
+            assert oracle(doc) == [], doc
+    counts["backend comparisons"] += 4   # the certificate, two mutants, the bump (below)
+    doc = bumped(rng, family)
+    text = json.dumps(doc)
+    # Sturm on both backends; z3 (and, every 10th, "both") on one: the backends are
+    # compared above already, and a z3 context costs ~15 ms
+    verdicts = {"sturm": same(text, decider="sturm"),
+                "z3": check_certificate(text, backend="flint", decider="z3")}
+    if index % 10 == 0:
+        verdicts["both"] = check_certificate(text, backend="fraction", decider="both")
+        assert verdicts["both"].code != "decider-disagreement"
+    answers = {d: v.accepted for d, v in verdicts.items()}
+    assert len(set(answers.values())) == 1, (answers, verdicts["z3"].line("bump"))
+    if index % 5 == 0:   # sympy's root counting is the slowest judge
+        assert answers["sturm"] == (family_violations(doc) == []), doc["witness"]["path"][0]
+        counts["oracle comparisons"] += 1
+    counts["decider comparisons"] += 1
+    counts["bumps inside" if answers["sturm"] else "bumps leaving the cell"] += 1
+    return counts
+
+
 def test_backends_and_deciders_agree_on_random_instances():
     rng = random.Random(424242)
+    problems = [(index, random_problem(rng)) for index in range(INSTANCES * 108 // 100)]
     counts = collections.Counter()
-    while counts["instances"] < INSTANCES:
-        problem = random_problem(rng)
-        try:
-            result = construct_spurious_minimum(problem)
-        except CertifyError:
-            counts["refused (assumptions)"] += 1
-            continue
-        # every 10th with the basin radius (schema 1.1), the others without (1.0): the radius
-        # costs more to prove than the rest; the family reuses the same construction
-        spurious = prove_spurious_minimum(problem) if counts["instances"] % 10 == 0 else \
-            spurious_certificate(result)
-        family = construct_family(problem, result)
-        counts["instances"] += 1
-        v = same(json.dumps(spurious))
-        assert v.accepted, v.line("spurious")
-        for doc in (mutant(rng, spurious), mutant(rng, family)):
-            verdict = same(json.dumps(doc))
-            counts["mutants accepted" if verdict.accepted else "mutants rejected"] += 1
-            if verdict.accepted:   # then the claim must be true
-                oracle = oracle_violations if doc["kind"] == "spurious-local-minimum" \
-                    else family_violations
-                assert oracle(doc) == [], doc
-        counts["backend comparisons"] += 4   # the certificate, two mutants, the bump (below)
-        doc = bumped(rng, family)
-        text = json.dumps(doc)
-        # Sturm on both backends; z3 (and, every 10th, "both") on one: the backends are
-        # compared above already, and a z3 context costs ~15 ms
-        verdicts = {"sturm": same(text, decider="sturm"),
-                    "z3": check_certificate(text, backend="flint", decider="z3")}
-        if counts["instances"] % 10 == 0:
-            verdicts["both"] = check_certificate(text, backend="fraction", decider="both")
-            assert verdicts["both"].code != "decider-disagreement"
-        answers = {d: v.accepted for d, v in verdicts.items()}
-        assert len(set(answers.values())) == 1, (answers, verdicts["z3"].line("bump"))
-        if counts["instances"] % 5 == 0:   # sympy's root counting is the slowest judge
-            assert answers["sturm"] == (family_violations(doc) == []), doc["witness"]["path"][0]
-            counts["oracle comparisons"] += 1
-        counts["decider comparisons"] += 1
-        counts["bumps inside" if answers["sturm"] else "bumps leaving the cell"] += 1
+    for part in pmap(one_instance, problems, chunksize=16):   # 2 cores, see parallel.py
+        counts.update(part)
+    assert counts["instances"] >= INSTANCES, counts
     report.record("6 cross-checks", f"{counts['instances']} random instances: "
                   f"{counts['backend comparisons']} fraction-vs-flint comparisons (certificates "
                   f"and mutants; mutants accepted {counts['mutants accepted']}, rejected "
@@ -154,17 +165,43 @@ def random_obligation(rng: random.Random) -> tuple:
     return p, a, b
 
 
+def three_deciders(job) -> tuple:
+    p, a, b = job
+    return _sturm_positive(p, a, b), _z3_positive(p, a, b), positive_on(p, a, b)
+
+
 def test_sturm_z3_and_sympy_agree_on_random_obligations():
     rng = random.Random(99)
     outcome = collections.Counter()
-    for _ in range(POLYNOMIALS):
-        p, a, b = random_obligation(rng)
-        if len(p) < 3:
-            continue
-        sturm, z3, sympy_ = _sturm_positive(p, a, b), _z3_positive(p, a, b), positive_on(p, a, b)
-        assert sturm == z3 == sympy_, (p, a, b, sturm, z3, sympy_)
-        outcome["positive" if sturm else "not positive"] += 1
+    jobs = [job for job in (random_obligation(rng) for _ in range(POLYNOMIALS)) if len(job[0]) >= 3]
+    for (p, a, b), answers in zip(jobs, pmap(three_deciders, jobs, chunksize=32)):
+        assert len(set(answers)) == 1, (p, a, b, answers)
+        outcome["positive" if answers[0] else "not positive"] += 1
     assert sum(outcome.values()) >= 500
     report.record("6 cross-checks", f"{sum(outcome.values())} random univariate obligations "
                   f"(double roots, close roots, roots at the ends): Sturm = z3 = sympy on all "
                   f"({outcome['positive']} positive, {outcome['not positive']} not)")
+
+
+def test_auto_backend_choice_is_speed_only():
+    """`auto` takes the fraction backend for sparse witnesses (the prover's points) and
+    python-flint for dense ones; the verdict is the same whichever it takes."""
+    from certify.problem import Problem
+    rng = random.Random(8)
+    problem = Problem.from_json({
+        "network": {"widths": [3, 64, 64, 2], "activation": "relu"},
+        "data": {"inputs": [[str(rng.randint(-9, 9)) for _ in range(3)] for _ in range(12)],
+                 "targets": [[str(rng.randint(-9, 9)) for _ in range(2)] for _ in range(12)]}})
+    text = json.dumps(prove_spurious_minimum(problem))   # a few nonzero weights per row
+    sparse = check_certificate(text, backend="auto")
+    assert sparse.accepted and "fractions" in sparse.trust_base
+    doc = json.loads(text)
+    for layer in doc["witness"]["point"] + doc["witness"]["better_point"]:
+        layer["W"] = [["1/3"] * len(row) for row in layer["W"]]
+        layer["b"] = ["2/7"] * len(layer["b"])
+    dense = check_certificate(json.dumps(doc), backend="auto")
+    assert any(t.startswith("python-flint") for t in dense.trust_base)
+    for document in (text, json.dumps(doc)):
+        verdicts = [check_certificate(document, backend=b) for b in ("auto", "fraction", "flint")]
+        first, *others = [tuple(getattr(v, f) for f in FIELDS) for v in verdicts]
+        assert all(other == first for other in others)

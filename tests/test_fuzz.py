@@ -23,6 +23,7 @@ from certify.check import check_certificate
 from certify.cli import main
 
 import report
+from parallel import pmap
 from corpus import KINDS, golden_certificates
 from fuzz import fuzz_inputs
 from make_golden import GOLDEN_PROBLEMS
@@ -53,29 +54,37 @@ def guarded(call):
         return "HANG"
 
 
+def fuzz_certificate(job) -> tuple:
+    """(outcome, failures) for one fuzzed certificate; runs in a worker process."""
+    n, label, data = job
+    failures = []
+    backends = ("fraction", "flint") if n % 10 == 0 else (("fraction", "flint")[n % 2],)
+    verdicts = [guarded(lambda b=b: check_certificate(data, backend=b)) for b in backends]
+    if any(v == "HANG" for v in verdicts):
+        return "hang", [f"hang: {label}"]
+    v = verdicts[0]
+    if len(verdicts) == 2 and (v.accepted, v.code, v.path, v.message) != (
+            verdicts[1].accepted, verdicts[1].code, verdicts[1].path, verdicts[1].message):
+        failures.append(f"backends disagree: {label}")
+    if not v.accepted and (v.code == "internal-error" or not KEBAB.fullmatch(v.code or "")):
+        failures.append(f"{v.code}: {v.message}: {label}")
+    if "\n" in v.line("f") or "\r" in v.line("f"):
+        failures.append(f"multi-line verdict: {label}")
+    if v.accepted:   # an accepted input must state a true claim (independent oracle)
+        spec = KINDS.get(v.kind)
+        if spec is None or spec.oracle is None or spec.oracle(json.loads(data)):
+            failures.append(f"accepted, oracle disagrees or absent: {label}")
+    return "accepted" if v.accepted else v.code, failures
+
+
 def test_fuzzed_certificates():
     rng = random.Random(20260701)
     outcomes, failures = collections.Counter(), []
-    for n, (label, data) in enumerate(fuzz_inputs(rng, CERT_SEEDS, CERTIFICATES)):
-        backends = ("fraction", "flint") if n % 10 == 0 else (("fraction", "flint")[n % 2],)
-        verdicts = [guarded(lambda b=b: check_certificate(data, backend=b)) for b in backends]
-        if any(v == "HANG" for v in verdicts):
-            failures.append(f"hang: {label}")
-            continue
-        v = verdicts[0]
-        if len(verdicts) == 2 and (v.accepted, v.code, v.path, v.message) != (
-                verdicts[1].accepted, verdicts[1].code, verdicts[1].path, verdicts[1].message):
-            failures.append(f"backends disagree: {label}")
-        if not v.accepted and (v.code == "internal-error" or not KEBAB.fullmatch(v.code or "")):
-            failures.append(f"{v.code}: {v.message}: {label}")
-        if "\n" in v.line("f") or "\r" in v.line("f"):
-            failures.append(f"multi-line verdict: {label}")
-        if v.accepted:   # an accepted input must state a true claim (independent oracle)
-            spec = KINDS.get(v.kind)
-            doc = json.loads(data)
-            if spec is None or spec.oracle is None or spec.oracle(doc):
-                failures.append(f"accepted, oracle disagrees or absent: {label}")
-        outcomes["accepted" if v.accepted else v.code] += 1
+    jobs = [(n, label, data) for n, (label, data) in
+            enumerate(fuzz_inputs(rng, CERT_SEEDS, CERTIFICATES))]
+    for outcome, problems in pmap(fuzz_certificate, jobs):   # 2 cores, see parallel.py
+        outcomes[outcome] += 1
+        failures.extend(problems)
     top = ", ".join(f"{k} {c}" for k, c in outcomes.most_common(8))
     report.record("4 fuzzing", f"{CERTIFICATES} fuzzed certificates (check_certificate, "
                   f"in-process): {outcomes['accepted']} accepted (each one true by the "
@@ -93,48 +102,64 @@ def run_cli(args: list) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def fuzz_problem(job) -> tuple:
+    """(command, exit code, failures) for one fuzzed problem file, in its own folder."""
+    n, label, data, folder = job
+    folder = Path(folder)
+    folder.mkdir()
+    problem, output = folder / "problem.json", folder / "out.json"
+    problem.write_bytes(data)
+    command = ["assumptions", str(problem)] if n % 5 < 3 else \
+        ["spurious", str(problem), "-o", str(output)]
+    code, out, err = run_cli(command)
+    if code == "HANG":
+        return command[0], code, [f"hang: {command[0]} {label}"]
+    failures = []
+    if code not in (0, 1, 2):
+        failures.append(f"exit {code}: {err.strip()[:160]}: {label}")
+    if "Traceback" in err or err.count("\n") > 1 or (err and not err.startswith(
+            "certify: error: ")):
+        failures.append(f"stderr not one line: {err[:200]!r}: {label}")
+    if command[0] == "spurious":
+        written = output.exists()
+        if written != (code == 0):
+            failures.append(f"output file {'left' if written else 'missing'}: {label}")
+        if written:
+            if not check_certificate(output.read_bytes()).accepted:
+                failures.append(f"written certificate rejected: {label}")
+            output.unlink()
+    problem.unlink()
+    leftovers = [p.name for p in folder.iterdir()]
+    if leftovers:
+        failures.append(f"left files {leftovers}: {label}")
+    return command[0], code, failures
+
+
+def check_command(job) -> tuple:
+    n, label, data, folder = job
+    cert = Path(folder) / f"cert{n}.json"
+    cert.write_bytes(data)
+    code, out, err = run_cli(["check", str(cert)])
+    cert.unlink()
+    ok = code in (0, 1) and not err and out.count("\n") == 1
+    return code, [] if ok else [f"check exit {code}: {out[:100]!r} {err[:100]!r}: {label}"]
+
+
 def test_fuzzed_problem_files_and_cli_checks(tmp_path):
     rng = random.Random(977)
     outcomes, failures = collections.Counter(), []
-    problem, output = tmp_path / "problem.json", tmp_path / "out.json"
-    for n, (label, data) in enumerate(fuzz_inputs(rng, PROBLEM_SEEDS, PROBLEMS)):
-        problem.write_bytes(data)
-        command = ["assumptions", str(problem)] if n % 5 < 3 else \
-            ["spurious", str(problem), "-o", str(output)]
-        code, out, err = run_cli(command)
-        if code == "HANG":
-            failures.append(f"hang: {command[0]} {label}")
-            continue
-        if code not in (0, 1, 2):
-            failures.append(f"exit {code}: {err.strip()[:160]}: {label}")
-        if "Traceback" in err or err.count("\n") > 1 or (err and not err.startswith(
-                "certify: error: ")):
-            failures.append(f"stderr not one line: {err[:200]!r}: {label}")
-        if command[0] == "spurious":
-            written = output.exists()
-            if written != (code == 0):
-                failures.append(f"output file {'left' if written else 'missing'}: {label}")
-            if written:
-                verdict = check_certificate(output.read_bytes())
-                if not verdict.accepted:
-                    failures.append(f"written certificate rejected: {label}")
-                output.unlink()
-        leftovers = {p.name for p in tmp_path.iterdir()} - {"problem.json"}
-        if leftovers:
-            failures.append(f"left files {leftovers}: {label}")
-            for name in leftovers:
-                (tmp_path / name).unlink()
-        outcomes[(command[0], code)] += 1
+    jobs = [(n, label, data, str(tmp_path / f"p{n}")) for n, (label, data) in
+            enumerate(fuzz_inputs(rng, PROBLEM_SEEDS, PROBLEMS))]
+    for command, code, problems in pmap(fuzz_problem, jobs, chunksize=32):
+        outcomes[(command, code)] += 1
+        failures.extend(problems)
     # the certify check command on a sample of fuzzed certificates, in-process
     checked = collections.Counter()
-    cert = tmp_path / "cert.json"
-    for label, data in fuzz_inputs(random.Random(31), CERT_SEEDS, 300):
-        cert.write_bytes(data)
-        code, out, err = run_cli(["check", str(cert)])
-        if code not in (0, 1) or err or out.count("\n") != 1:
-            failures.append(f"check exit {code}: {out[:100]!r} {err[:100]!r}: {label}")
+    jobs = [(n, label, data, str(tmp_path)) for n, (label, data) in
+            enumerate(fuzz_inputs(random.Random(31), CERT_SEEDS, 300))]
+    for code, problems in pmap(check_command, jobs, chunksize=32):
         checked[code] += 1
-    cert.unlink()
+        failures.extend(problems)
     report.record("4 fuzzing", f"{PROBLEMS} fuzzed problem files through certify.cli.main "
                   f"(assumptions and spurious -o): exit codes "
                   f"{dict(sorted((f'{c} {k}', v) for (c, k), v in outcomes.items()))}; "

@@ -136,6 +136,46 @@ def test_time_limit_error_passes_through_the_checkers_exception_net():
     assert err.value.code == "time-limit"
 
 
+def test_time_limit_survives_a_swallowed_signal():
+    """Python swallows exceptions raised in gc callbacks (hypothesis installs one); the first
+    signal may land there. The timer repeats until the guard exits, so the limit still holds."""
+    swallowed = []
+    started = time.perf_counter()
+    with pytest.raises(limits.TimeLimitError):
+        with limits.time_limit(0.05):
+            while time.perf_counter() - started < 5:
+                try:
+                    sum(range(10_000))
+                except limits.Expired:   # the first one is lost, as in a gc callback
+                    if swallowed:
+                        raise
+                    swallowed.append(True)
+    assert swallowed and time.perf_counter() - started < 2
+
+
+def test_time_limit_is_not_lost_in_a_gc_callback():
+    """A busy gc callback (hypothesis installs one) must not eat the signal."""
+    import gc
+    unraisable, previous = [], sys.unraisablehook
+    sys.unraisablehook = unraisable.append
+
+    def callback(phase, info):
+        sum(range(2_000))   # Python bytecode inside the callback: signals are handled here
+
+    gc.callbacks.append(callback)
+    started = time.perf_counter()
+    try:
+        with pytest.raises(limits.TimeLimitError):
+            with limits.time_limit(0.1):
+                while time.perf_counter() - started < 10:
+                    [[object()] for _ in range(2_000)]   # allocations trigger gc often
+    finally:
+        gc.callbacks.remove(callback)
+        sys.unraisablehook = previous
+    assert time.perf_counter() - started < 3
+    assert not [u for u in unraisable if isinstance(u.exc_value, limits.Expired)]
+
+
 # -- sizes and digits ----------------------------------------------------------------------
 
 def write_problem(tmp_path, widths, n=4, d_out=None, number="1") -> Path:

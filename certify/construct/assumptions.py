@@ -21,13 +21,22 @@ class Assumption:
 
 
 def check_assumptions(problem: Problem, fit: AffineFit | None = None) -> list[Assumption]:
-    fit = fit or affine_optimum(problem.data)
+    fit = fit or affine_optimum(problem.data, problem.loss)
     return [_a1_not_affinely_fittable(problem, fit), _a2_distinct_inputs(problem),
             _a3_output_narrower(problem), _a4_nonlinear(problem)]
 
 
 def _a1_not_affinely_fittable(problem: Problem, fit: AffineFit) -> Assumption:
     title = "data not affinely fittable"
+    if not problem.loss.is_squared:   # DESIGN.md §2: an exact optimum exists, some ψ_i ≠ 0
+        if fit.is_exact_fit:
+            return Assumption("A1", title, False, f"the exact affine optimum of the "
+                              f"{problem.loss} risk has every per-sample gradient 0 (risk 0), "
+                              "so it is a global minimum")
+        return Assumption("A1", title, True, f"the exact affine optimum of the {problem.loss} "
+                          f"risk (first-order condition verified) leaves risk "
+                          f"{canonical(fit.summed_loss / problem.data.n)} > 0 with a nonzero "
+                          "per-sample gradient")
     if fit.is_exact_fit:
         return Assumption("A1", title, False, "an affine map fits every target exactly "
                           "(least-squares residual 0), so the affine optimum is a global minimum")

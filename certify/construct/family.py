@@ -34,6 +34,9 @@ Poly = tuple  # (c_0, c_1) meaning c_0 + c_1 s
 
 def construct_family(problem: Problem, result: SpuriousMinimum | None = None) -> dict:
     """A ``local-minimum-family`` certificate: a two-piece valley path through ``θ̂``."""
+    if not problem.loss.is_squared:   # the checker's family kind knows the squared loss only
+        raise ProofError(f"a local-minimum-family certificate needs the squared loss, not "
+                         f"{problem.loss}", code="unsupported-loss")
     result = result or construct_spurious_minimum(problem)
     net = problem.network
     spare, last_hidden = net.widths[-1], net.depth - 1

@@ -21,6 +21,12 @@ value is affine in ``x`` plus ``(s_right − s_left) κ φ_i``; later layers car
 ``ε w (h_i − h̄)`` with ``ε = −1/H`` to the outputs lowers the summed loss by exactly
 ``‖w‖²/H``.
 
+*Other losses* (Huber, squared hinge): ``r_i`` becomes the per-sample gradient ``ψ_i`` at the
+affine optimum, ``w = Σ_i ψ_i (h_i − h̄)``. The lemma needs only ``Σ_i ψ_i x̃_iᵀ = 0`` (the
+first-order condition) and some ``ψ_i ≠ 0`` (A1), so ``w ≠ 0``. The summed loss along
+``ε ↦ ŷ_i* + ε w (h_i − h̄)`` is C¹ with derivative ``Σ_i ψ_iᵀ w (h_i − h̄) = ‖w‖² > 0`` at 0,
+so ``ε = −1/H, −1/(2H), …`` strictly lowers the exact risk after finitely many halvings.
+
 Lemma (peel from the top): sort by ``t``; let ``m`` be the last sorted sample with
 ``r_(m) ≠ 0``. Then ``β = t_(m−1)`` gives ``G = Σ r_i φ_i = r_(m)(t_(m) − t_(m−1)) ≠ 0``, and
 ``w = (s_right − s_left) κ G`` because the residuals are orthogonal to affine functions of x.
@@ -67,7 +73,7 @@ class SpuriousMinimum:
 
 def construct_spurious_minimum(problem: Problem) -> SpuriousMinimum:
     """Stage A and B on a problem whose assumptions A1–A4 hold; refuses otherwise."""
-    fit = affine_optimum(problem.data)
+    fit = affine_optimum(problem.data, problem.loss)
     for assumption in check_assumptions(problem, fit):
         if not assumption.holds:
             raise AssumptionError(f"assumption {assumption.name} fails: {assumption.reason}",
@@ -87,18 +93,25 @@ def construct_spurious_minimum(problem: Problem) -> SpuriousMinimum:
     kink_layer = next(j for j, act in enumerate(net.activations, start=1) if act.kinks())
     projection = distinct_projection(data.inputs)
     t = [row[0] for row in product(inputs, [[u] for u in projection])]
-    beta = kink_location(t, fit.residuals)
+    squared = problem.loss.is_squared
+    psi = fit.residuals if squared else fit.gradients   # 2r for squared: same zeros, scaled
+    beta = kink_location(t, psi)
     better_hidden, h = _spare_chain(problem, hidden_layers, windows, projection, t, beta,
                                     kink_layer, spare=d_out)
     h_mean = sum(h, ZERO) / n
     centred = [v - h_mean for v in h]
     spread = sum((v * v for v in centred), ZERO)
-    direction = [sum((r[k] * c for r, c in zip(fit.residuals, centred)), ZERO)
+    direction = [sum((r[k] * c for r, c in zip(psi, centred)), ZERO)
                  for k in range(d_out)]
     if spread == 0 or all(v == 0 for v in direction):
         raise ProofError("internal: the kink feature is orthogonal to the residuals, "
                          "contradicting the peeling lemma")
     eps = -1 / spread
+    risk = fit.summed_loss / n
+    if squared:
+        better_risk = risk - sum((v * v for v in direction), ZERO) / spread / n
+    else:
+        eps, better_risk = _descent_step(problem, fit, direction, centred, eps, risk)
     W_better = [list(row) for row in W_out]
     b_better = list(b_out)
     for k in range(d_out):
@@ -106,14 +119,33 @@ def construct_spurious_minimum(problem: Problem) -> SpuriousMinimum:
         b_better[k] -= eps * direction[k] * h_mean
     better_point = _point(better_hidden, (W_better, b_better))
 
-    risk = fit.summed_loss / n
-    decrease = sum((v * v for v in direction), ZERO) / spread
     factor = ldl(fit.gram)
     kernel = None if factor is not None else null_vector(fit.gram)
     act = net.activations[kink_layer - 1]
-    return SpuriousMinimum(problem, point, better_point, fit, risk, risk - decrease / n,
+    return SpuriousMinimum(problem, point, better_point, fit, risk, better_risk,
                            factor, kernel, kink_layer, projection,
                            act.breakpoints[_kink_index(act) - 1])
+
+
+MAX_HALVINGS = 200
+
+
+def _descent_step(problem: Problem, fit: AffineFit, direction, centred, eps: Fraction,
+                  risk: Fraction) -> tuple[Fraction, Fraction]:
+    """The first ``ε = eps/2^m`` whose outputs ``ŷ_i* + ε w (h_i − h̄)`` have exact risk below
+    ``risk``, and that risk. Finite: the derivative along ``ε`` at 0 is ``‖w‖² > 0``."""
+    loss, data = problem.loss, problem.data
+    fitted = [[r + y for r, y in zip(rrow, yrow)]
+              for rrow, yrow in zip(fit.residuals, data.targets)]
+    for _ in range(MAX_HALVINGS):
+        total = sum((loss.value(f + eps * w * c, y)
+                     for frow, yrow, c in zip(fitted, data.targets, centred)
+                     for f, w, y in zip(frow, direction, yrow)), ZERO)
+        if total / data.n < risk:
+            return eps, total / data.n
+        eps /= 2
+    raise ProofError(f"no step along the kink direction lowers the {loss} risk within "
+                     f"{MAX_HALVINGS} halvings", code="no-descent-step")
 
 
 def stage_a_layers(problem: Problem, fit: AffineFit, windows: list):

@@ -167,6 +167,9 @@ def two_piece_slopes(problem: Problem) -> tuple[Fraction, Fraction]:
 
 def construct_ysj_minimum(problem: Problem) -> YsjConstruction:
     """The η/α local minimum and the two-neuron better point (or the kink fallback)."""
+    if not problem.loss.is_squared:   # the η/α gap formulas below are the squared loss's
+        raise ProofError(f"the ysj construction needs the squared loss, not {problem.loss}",
+                         code="unsupported-loss")
     s_minus, s_plus = two_piece_slopes(problem)
     fit = affine_optimum(problem.data)
     for assumption in check_assumptions(problem, fit):

@@ -1,0 +1,89 @@
+"""``certify audit`` (registered by ``certify.cli``): the cell of a trained point, what kind of
+point it is, and a lower point, each step with a certificate checked before writing.
+
+    certify audit MODEL --data DATA [--activation ACT] [--targets K] [-o DIR] [--optimum]
+    certify audit --problem PROBLEM --point POINT [-o DIR] [--optimum | --no-optimum]
+
+``MODEL`` is ``.onnx`` or ``.npz`` (``W1, b1, …``; give ``--activation``), ``DATA`` as for
+``certify import``; or an exact problem file and point file. ``DIR`` receives every
+certificate (``cell.json``, ``descent-direction.json``, ``cell-global-minimum.json``,
+``cell-critical-point.json``, ``cell-optimum.json``, ``spurious-local-minimum.json``) and
+``lower-point.json`` — all or none, after the independent checker accepted each certificate.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from .errors import InputError
+
+EXIT_OK = 0
+
+
+def add_audit_commands(sub) -> None:
+    p = sub.add_parser("audit", help="audit a trained point: its cell, descent or cell-global "
+                       "minimum, the cell's optimum, a lower point (certificates into -o DIR)")
+    p.add_argument("model", nargs="?", help="network file: .onnx, or .npz with W1, b1, …")
+    p.add_argument("--data", help="data file for MODEL: .csv/.npy (last K columns targets) or "
+                   ".npz (arrays x, y)")
+    p.add_argument("--activation", metavar="ACT", help=".npz networks only (as for import)")
+    p.add_argument("--targets", type=_positive_int, metavar="K",
+                   help="trailing target columns of .csv/.npy data")
+    p.add_argument("--problem", help="an exact problem file (instead of MODEL and --data)")
+    p.add_argument("--point", help="the point file that goes with --problem")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--optimum", dest="optimum", action="store_true", default=None,
+                       help="compute the in-cell optimum whatever the number of paths")
+    group.add_argument("--no-optimum", dest="optimum", action="store_false")
+    p.add_argument("-o", "--output", metavar="DIR", help="folder for the certificates and the "
+                   "lower point (default: check them, write nothing)")
+
+
+def handlers() -> dict:
+    return {"audit": _audit}
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def _audit(args) -> int:
+    from .audit import audit_point, check_all, load_model, write_all
+    started = time.perf_counter()
+    if args.model is not None:
+        if args.problem or args.point:
+            raise InputError("give MODEL --data DATA, or --problem and --point, not both")
+        if not args.data:
+            raise InputError("MODEL needs --data DATA")
+        problem, point, head = load_model(args.model, args.data, args.activation, args.targets)
+    else:
+        if not (args.problem and args.point):
+            raise InputError("give MODEL --data DATA, or --problem PROBLEM --point POINT")
+        if args.data or args.activation or args.targets:
+            raise InputError("--data, --activation and --targets go with MODEL")
+        from .cell_cli import _read_point
+        from .problem import Problem
+        problem = Problem.from_file(args.problem)
+        point = _read_point(args.point, problem)
+        head = [f"problem: {Path(args.problem).name}; {problem.network.describe()}; "
+                f"{problem.data.n} samples; point {Path(args.point).name} (exact)"]
+    loaded = time.perf_counter()
+    result = audit_point(problem, point, args.optimum)
+    audited = time.perf_counter()
+    checks = check_all(result)
+    checked = time.perf_counter()
+    written = write_all(result, args.output) if args.output else []
+    for line in head + result.lines() + checks:
+        print(line)
+    print(f"  time: load {loaded - started:.2f} s, audit {audited - loaded:.2f} s ("
+          + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+          + f"), check {checked - audited:.2f} s")
+    if written:
+        print(f"  wrote {len(written)} files into {args.output}: "
+              + ", ".join(p.name for p in written))
+    elif result.certificates():
+        print("  certificates checked, not written (give -o DIR)")
+    return EXIT_OK
