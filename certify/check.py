@@ -1065,9 +1065,10 @@ def _sturm_positive(p: tuple, a: Fraction, b: Fraction) -> bool:
     return _sign_changes([_p_at(q, a) for q in seq]) == _sign_changes([_p_at(q, b) for q in seq])
 
 
-def _z3_positive(p: tuple, a: Fraction, b: Fraction, timeout_ms: int = 10_000) -> bool:
+def _z3_positive(p: tuple, a: Fraction, b: Fraction, timeout_ms: int = 10_000) -> bool | None:
     """p(s) > 0 on [a, b] iff z3 answers unsat to `a <= s <= b and p(s) <= 0`. The query is
-    built here, in a fresh context; sat, unknown, timeout or an exception all mean no."""
+    built here, in a fresh context. sat is False; unknown, timeout or an exception is None
+    (undecided) - never a yes."""
     try:
         import z3   # lazy: only this decider needs it
         ctx = z3.Context()
@@ -1081,9 +1082,10 @@ def _z3_positive(p: tuple, a: Fraction, b: Fraction, timeout_ms: int = 10_000) -
         solver = z3.Solver(ctx=ctx)
         solver.set("timeout", timeout_ms)
         solver.add(q(a) <= s, s <= q(b), poly <= 0)
-        return solver.check() == z3.unsat
-    except Exception:   # noqa: BLE001 - a solver failure is a "no", never a "yes"
-        return False
+        answer = solver.check()
+        return True if answer == z3.unsat else False if answer == z3.sat else None
+    except Exception:   # noqa: BLE001 - a solver failure is undecided, never a "yes"
+        return None
 
 
 def _smt2(p: tuple, a: Fraction, b: Fraction, note: str) -> str:
@@ -1109,12 +1111,15 @@ def _positive_on(be, p: tuple, a: Fraction, b: Fraction, note: str) -> bool:
         return _p_at(p, a) > 0 and _p_at(p, b) > 0
     if be.smt2 is not None:
         be.smt2.append((note, _smt2(p, a, b, note)))
-    if be.decider == "z3":
-        return _z3_positive(p, a, b)
-    verdict = _sturm_positive(p, a, b)
-    if be.decider == "both" and _z3_positive(p, a, b) != verdict:
+    if be.decider == "sturm":
+        return _sturm_positive(p, a, b)
+    solved = _z3_positive(p, a, b)
+    if solved is None:
+        raise Reject("solver-unknown", None, f"z3 could not decide {note} (unknown, timeout "
+                     "or error): rejected, not assumed")
+    if be.decider == "both" and solved != _sturm_positive(p, a, b):
         raise Reject("decider-disagreement", None, f"Sturm and z3 disagree on {note}")
-    return verdict
+    return solved
 
 
 def _path(x: object, path: str, widths: list) -> list:

@@ -8,6 +8,7 @@ altered claims). Sturm sequences and z3 are cross-checked on random polynomials.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 import json
 from fractions import Fraction
 
@@ -226,3 +227,17 @@ def test_cli_family_and_bad_input(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("certify: error: assumption A4 fails")
     assert not (tmp_path / "no.json").exists()
+
+
+FROZEN = Path(__file__).parent / "golden" / "local-minimum-family"
+
+
+@pytest.mark.parametrize("golden", sorted(p.name for p in FROZEN.glob("*.json")))
+def test_frozen_family_goldens_are_reproduced_and_accepted(golden):
+    from certify.certificate import dumps
+    from make_golden import GOLDEN_PROBLEMS
+    text = (FROZEN / golden).read_text(encoding="utf-8")
+    spec = GOLDEN_PROBLEMS[golden[:-len(".json")]]
+    assert dumps(prove_local_minimum_family(Problem.from_json(spec))) == text
+    for backend in BACKENDS:
+        assert check_certificate(text, backend=backend).accepted
