@@ -33,7 +33,7 @@ from pathlib import Path
 from .cells import (CellReport, analyse_cell, cell_of,
                     directional_derivative, minimise_in_cell, prove_cell,
                     prove_cell_critical_point, prove_cell_global_minimum)
-from .errors import AssumptionError, CertifyError, InputError, ProofError
+from .errors import CertifyError, InputError
 from .exact import canonical
 from .loss import risk as squared_risk
 from .network import Layer, Point

@@ -721,7 +721,7 @@ def _check_spurious_minimum(doc: dict, be) -> dict:
     if prob.loss[0] != "squared" and doc["schema_version"] == "1.0":
         raise Reject("unsupported-version", "$.problem.loss", "a loss other than squared needs "
                      "schema_version 1.1", _show(doc["problem"]["loss"]))
-    d0, d_out, n = prob.widths[0], prob.widths[-1], len(prob.inputs)
+    d0, d_out = prob.widths[0], prob.widths[-1]
     claim = _object(doc["claim"], "$.claim", _CLAIM_KEYS, ("radius",))
     claimed = {key: parse_rational(claim[key], f"$.claim.{key}") for key in _CLAIM_KEYS[:3]}
     radius = _claimed_radius(claim, doc["schema_version"])
