@@ -1393,6 +1393,18 @@ _CONVEX_LOSSES = {   # the convexity rule table: l(., y) convex in y^ (a sum ove
 _GRAM_HESSIAN_LOSSES = ("squared",)   # Hessian of L_pi = (2/n) G: the gram_ldl witness
 
 
+def _cell_with_convex_loss(be, prob, point, X, claim: dict, doc: dict):
+    """Shared start of the convexity kinds: a loss with a convexity rule, the point strictly
+    inside a cell, the claimed pattern that cell's; returns the cell and its outputs."""
+    if prob.loss[0] not in _CONVEX_LOSSES:
+        raise Reject("loss-convexity-unknown", "$.problem.loss", "no convexity rule for this "
+                     "loss", _show(doc["problem"]["loss"]))
+    cell = _cell(be, prob, point, X)
+    _in_cell(cell)
+    _same_pattern(claim["pattern"], cell, "$.claim.pattern")
+    return cell, _outputs(be, cell.Z, prob.widths[-1])
+
+
 def _needs_1_1(doc: dict):
     if doc["schema_version"] == "1.0":
         raise Reject("unsupported-version", "$.schema_version", "this kind needs schema 1.1")
@@ -1700,13 +1712,7 @@ def _convex_cell(doc: dict, be, keys: tuple, optional: tuple = (), wit_optional:
     on all of R^p (a convex function of a linear map)."""
     prob, claim, wit, (point,), X = _cell_setup(doc, be, keys, optional, ("point",),
                                                 wit_optional, losses=_LOSSES)
-    if prob.loss[0] not in _CONVEX_LOSSES:
-        raise Reject("loss-convexity-unknown", "$.problem.loss", "no convexity rule for this "
-                     "loss", _show(doc["problem"]["loss"]))
-    cell = _cell(be, prob, point, X)
-    _in_cell(cell)
-    _same_pattern(claim["pattern"], cell, "$.claim.pattern")
-    outputs = _outputs(be, cell.Z, prob.widths[-1])
+    cell, outputs = _cell_with_convex_loss(be, prob, point, X, claim, doc)
     rep = _reparam(prob, cell, point, outputs, expand=True, columns=columns,
                    targets=_gradient_targets(prob, outputs) if gradient else None)
     facts = {"paths": len(rep.paths), "live_paths": sum(rep.live), "convex": True}
@@ -2084,13 +2090,7 @@ def _check_critical(doc: dict, be) -> dict:
     prob, claim, wit, (point,), X = _cell_setup(
         doc, be, _CRITICAL_CLAIM, ("better_risk", "curvature"), ("point",),
         ("better_point", "hessian_ldl", "descent_direction"))
-    if doc["problem"]["loss"] not in _CONVEX_LOSSES:
-        raise Reject("loss-convexity-unknown", "$.problem.loss", "no convexity rule for this "
-                     "loss", _show(doc["problem"]["loss"]))
-    cell = _cell(be, prob, point, X)
-    _in_cell(cell)
-    _same_pattern(claim["pattern"], cell, "$.claim.pattern")
-    outputs = _outputs(be, cell.Z, prob.widths[-1])
+    cell, outputs = _cell_with_convex_loss(be, prob, point, X, claim, doc)
     rep = _reparam(prob, cell, point, outputs, expand=True, targets=prob.targets)
     N = sum(len(W) * (len(W[0]) + 1) for W, _ in point)
     if N > MAX_ORDER or N * N * len(prob.inputs) * prob.widths[-1] > MAX_PATH_WORK:
