@@ -1360,7 +1360,7 @@ def _check_global_minimum(doc: dict, be) -> dict:
                          f"{_clip(_show([_fmt(v) for v in got]), 40)}, the {reason} optimum is "
                          f"{_clip(_show([_fmt(v) for v in want]), 40)}")
     risk = _risk(be, Z, Y, n, d_out)
-    if type(claim["risk"]) is not str or claim["risk"] != _fmt(risk):
+    if parse_rational(claim["risk"], "$.claim.risk") != risk:   # lexical rules first
         raise Reject("risk-mismatch", "$.claim.risk", f"recomputed risk is {_clip(_fmt(risk))}",
                      _show(claim["risk"]))
     return {"risk": _fmt(risk), "reason": reason, "global_minimum": True}

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
-            raise _Usage("a command is required: demo, assumptions, spurious or check "
+            raise _Usage("a command is required, e.g. demo, spurious, family, check, cell, audit "
                          "(see certify --help)")
         with time_limit(getattr(args, "time_limit", None), hard_exit=argv is None,
                         exit_code=EXIT_TIME_LIMIT):

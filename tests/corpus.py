@@ -58,6 +58,10 @@ class KindSpec:
     slack: Callable[[dict], set] | None        # slack path prefixes of one golden
     claims: Callable[[dict], Iterator] = lambda doc: iter(())   # (label, new claim)
     generate: Callable[[], dict] | None = None  # name -> certificate, when no golden file
+    # number mutants outside ``slack`` are slack exactly when the oracle finds the claim still
+    # true (kinds whose quoted facts are all recomputed: a change that keeps every fact, e.g. a
+    # direction entry orthogonal to the gradient, cannot be refused)
+    oracle_slack: bool = False
 
 
 # -- slack numbers (SCHEMA.md, "Slack numbers") -----------------------------------------
@@ -246,6 +250,9 @@ register(KindSpec("local-minimum-family", family_violations, family_slack, famil
 import cell_oracles  # noqa: E402 - the cell kinds (SCHEMA.md 1.1) register their own specs
 cell_oracles.register_all(register, KindSpec)
 
+import kind_oracles  # noqa: E402 - global-minimum and descent-direction (SCHEMA.md 1.1)
+kind_oracles.register_all(register, KindSpec)
+
 
 def golden_certificates() -> dict[str, dict[str, dict]]:
     """kind -> name -> certificate: golden files, then generated ones for kinds without."""
@@ -319,7 +326,8 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
             if new != v:
                 m = mutated(path, canon(new))
                 yield Mutant("number", f"{name}:{_show(path)}{label}", dumps(m), m,
-                             is_slack(path, slack))
+                             is_slack(path, slack) or
+                             (None if spec is not None and spec.oracle_slack else False))
     # 2. rationals as JSON floats and non-canonical spellings
     for path, text in rationals:
         v = q(text)
