@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import CertifyError, InputError
+from .errors import CertifyError, InputError, refused_by_checker
 
 EXIT_OK = 0
 
@@ -123,9 +123,7 @@ def _finish(document: dict, lines: list[str], output: str | None, started: float
     verdict = check_certificate(text)
     checked = time.perf_counter() - started
     if not verdict.accepted:
-        raise CertifyError(f"the independent checker rejected the prover's certificate "
-                           f"[{verdict.code}] at {verdict.path}: {verdict.message}",
-                           code="prover-bug")
+        raise refused_by_checker(verdict)
     for line in lines:
         say(line)
     say(f"  checked: accepted {document['kind']} by certify.check "

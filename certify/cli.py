@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import AssumptionError, CertifyError, InputError
+from .errors import AssumptionError, CertifyError, InputError, refused_by_checker
 from .cell_cli import add_cell_commands, handlers as cell_handlers   # Part 2: the cell kinds
 from .import_cli import add_import_commands, handlers as import_handlers   # float models, plots
 from .audit_cli import add_audit_commands, handlers as audit_handlers   # issue 6: audit
@@ -191,7 +191,7 @@ def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = 
     checked = time.perf_counter() - started
     if not verdict.accepted:
         # The prover never hands out a certificate its checker refuses.
-        raise _checker_refusal(verdict)
+        raise refused_by_checker(verdict)
     claim, prov = document["claim"], document["provenance"]
     say(f"{name}: {problem.network.describe()}; {problem.data.n} samples, loss {problem.loss}")
     say("  assumptions A1–A4 hold")
@@ -230,7 +230,7 @@ def _family(args) -> int:
     obligations: list = []
     verdict = check_certificate(text, smt2=obligations)
     if not verdict.accepted:
-        raise _checker_refusal(verdict)
+        raise refused_by_checker(verdict)
     claim = document["claim"]
     say(f"{Path(args.problem).name}: {problem.network.describe()}; {problem.data.n} samples")
     say(f"  a path θ(s), s in [{claim['interval'][0]}, {claim['interval'][1]}], of local minima "
@@ -317,18 +317,6 @@ def _table(args) -> int:
         write_atomically(folder / name, text)
     _say(f"wrote {', '.join(files)} to {args.output}: {len(table)} checked steps")
     return EXIT_OK
-
-
-def _checker_refusal(verdict) -> CertifyError:
-    """The prover never hands out a certificate its checker refuses. A number beyond the
-    schema's digit limit is a limit of the format (inputs with too many digits), not a bug."""
-    if verdict.code == "number-too-large":
-        return CertifyError(f"the certificate would need a number beyond the schema's limit "
-                            f"({verdict.message}, at {verdict.path}); use inputs with fewer "
-                            "digits", code="number-too-large")
-    return CertifyError(f"the independent checker rejected the prover's certificate "
-                        f"[{verdict.code}] at {verdict.path}: {verdict.message}",
-                        code="prover-bug")
 
 
 def _check(args) -> int:

@@ -45,3 +45,15 @@ class ProofError(CertifyError):
     """The prover could not finish; it never emits a weaker certificate instead."""
 
     code = "cannot-prove"
+
+
+def refused_by_checker(verdict) -> CertifyError:
+    """The prover never hands out a certificate its checker refuses: the error to raise. A
+    number beyond the schema's digit limit is a limit of the format, not a bug."""
+    if verdict.code == "number-too-large":
+        return CertifyError(f"the certificate would need a number beyond the schema's limit "
+                            f"({verdict.message}, at {verdict.path}); use inputs with fewer "
+                            "digits", code="number-too-large")
+    return CertifyError(f"the independent checker rejected the prover's certificate "
+                        f"[{verdict.code}] at {verdict.path}: {verdict.message}",
+                        code="prover-bug")

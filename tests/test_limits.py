@@ -230,10 +230,10 @@ def test_prover_refuses_a_certificate_beyond_the_digit_limit(capsys, tmp_path):
     # a certificate number (not the affine optimum) beyond the limit: the CLI's last line of
     # defence names the limit too, not a prover bug
     from certify.check import Verdict
-    from certify.cli import _checker_refusal
+    from certify.errors import refused_by_checker
     verdict = Verdict(False, "spurious-local-minimum", "number-too-large", "$.claim.gap",
                       "more than 10000 digits", None, None)
-    assert _checker_refusal(verdict).code == "number-too-large"
+    assert refused_by_checker(verdict).code == "number-too-large"
 
 
 def test_certificate_size_limit(capsys, tmp_path, monkeypatch):
