@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import CertifyError, InputError, refused_by_checker
+from .errors import CertifyError, InputError
 
 EXIT_OK = 0
 
@@ -113,22 +113,16 @@ def _int(text: str, what: str, low: int = 1) -> int:
 
 def _finish(document: dict, lines: list[str], output: str | None, started: float) -> int:
     """Check with the independent checker, print the summary, write the certificate."""
-    from .certificate import digest, dumps, write_atomically
-    from .check import check_certificate
+    from .certificate import checked, digest, write_atomically
     to_stdout = output is None
     say = (lambda line: print(line, file=sys.stderr)) if to_stdout else print
     proved = time.perf_counter() - started
-    text = dumps(document)
-    started = time.perf_counter()
-    verdict = check_certificate(text)
-    checked = time.perf_counter() - started
-    if not verdict.accepted:
-        raise refused_by_checker(verdict)
+    text, verdict, seconds_checked = checked(document)
     for line in lines:
         say(line)
     say(f"  checked: accepted {document['kind']} by certify.check "
         f"({', '.join(verdict.trust_base)}); proved in {proved:.3f} s, checked in "
-        f"{checked:.3f} s")
+        f"{seconds_checked:.3f} s")
     say(f"  {digest(document)}")
     if to_stdout:
         sys.stdout.write(text)

@@ -7,10 +7,10 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .check import certificate_digest
+from .check import certificate_digest, check_certificate
 from .construct.radius import RadiusReport
 from .construct.spurious import SpuriousMinimum
-from .errors import InputError
+from .errors import InputError, refused_by_checker
 from .exact import canonical, canonical_rows, canonical_vector
 
 FORMAT = "certify"
@@ -95,3 +95,17 @@ def write_atomically(path: str | Path, text: str | bytes) -> None:
             raise InputError(f"cannot write: {err.strerror}", code="io-error",
                              path=str(path)) from None
         raise
+
+
+def checked(document: dict, **options) -> tuple[str, object, float]:
+    """The canonical text of a prover's certificate once the independent checker accepted it,
+    with the verdict and the seconds the check took; a refusal raises (the prover never hands
+    out a certificate its checker refuses). ``options`` go to ``check_certificate``."""
+    import time
+    text = dumps(document)
+    started = time.perf_counter()
+    verdict = check_certificate(text, **options)
+    seconds = time.perf_counter() - started
+    if not verdict.accepted:
+        raise refused_by_checker(verdict)
+    return text, verdict, seconds
