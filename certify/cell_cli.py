@@ -71,6 +71,7 @@ def handlers() -> dict:
 def _load(args):
     from .problem import Problem
     problem = Problem.from_file(args.problem)
+    problem.loss.require_exact(f"certify {args.command}")
     return problem, _read_point(args.point, problem)
 
 

@@ -1,4 +1,4 @@
-"""Trusted checker for certify certificates; the contract is certify/SCHEMA.md (version 1.0).
+"""Trusted checker for certify certificates; the contract is certify/SCHEMA.md (versions 1.0 to 1.2).
 
 Together with Python, `fractions` and (when chosen) python-flint, this file is the whole
 trusted base of a verdict. It imports nothing from the rest of `certify` (the prover) and only
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 FORMAT = "certify"
-SCHEMA_MAJOR, SCHEMA_MINOR = 1, 1
+SCHEMA_MAJOR, SCHEMA_MINOR = 1, 2
 MAX_DIGITS = 10_000      # per rational, numerator and denominator together (SCHEMA.md)
 MAX_INT_DIGITS = 4_000   # JSON integers (only widths): stays inside CPython's int<->str limit
 
@@ -412,11 +412,11 @@ def _loss(x: object, path: str, targets: list, allowed: tuple) -> tuple:
         loss = ("huber", delta)
     elif type(x) is not str:
         raise Reject("bad-type", path, "loss must be a string or a huber object", _show(x))
-    elif x in ("squared", "squared_hinge"):
+    elif x in ("squared", "squared_hinge", "cross_entropy"):
         loss = (x,)
     else:
-        raise Reject("unsupported-loss", path, "the losses are squared, huber, squared_hinge",
-                     _clip(x))
+        raise Reject("unsupported-loss", path, "the losses are squared, huber, squared_hinge, "
+                     "cross_entropy", _clip(x))
     if loss[0] not in allowed:
         raise Reject("unsupported-loss", path, f"this kind is defined for the "
                      f"{' and '.join(allowed)} loss only", _clip(loss[0]))
@@ -2184,6 +2184,447 @@ def _check_descent(doc: dict, be) -> dict:
 
 
 RULES["descent-direction"] = _check_descent
+
+
+# ---------------------------------------------------------------- kind: spurious-local-minimum-enclosure
+#
+# Cross-entropy (softmax) risk, schema 1.2. l(z, y) = log sum_k e^{z_k} - y.z with y a
+# probability vector; with d_k = z_k - z_K (k < K) it is log(1 + sum_k e^{d_k}) - sum_k y_k d_k.
+# The affine optimum is irrational, so the certificate gives a box of rational intervals on
+# some weights of layer 1 and biases of the output layer (the point holds a centre c inside
+# it) and claims: some u* in the box makes the point a local minimum, and the better point's
+# risk is below every risk in the box. The rules (SCHEMA.md 1.2, "Enclosures"):
+#   E1 pattern: for every u in the box every hidden unit keeps all samples strictly inside one
+#      open piece (exact interval propagation), so near theta(u) the network is one affine map
+#      x -> A x + a on the data, and its reduced map v = (A_k - A_K, a_k - a_K)_{k<K} is
+#      v(u) = v(c) + L (u - c) with L exact (only layer-1 weights and output biases move).
+#   E2 stationarity (Krawczyk, by contraction): with G(u) = grad g^(v(u)), g^ the convex reduced
+#      cross-entropy risk of affine maps, J(X) an interval enclosure of G' = H^(v) L over the
+#      box X and C the stated preconditioner, ||I - C J(X)||_inf < 1 and
+#      c - C G(c) + (I - C J(X))(X - c) inside X. Then u -> u - C G(u) maps X into X and
+#      contracts, so it has a fixed point u*; C is nonsingular, so G(u*) = 0: v(u*) is a global
+#      minimum of the convex affine risk (the K-th row of the gradient is minus the sum of the
+#      others), and theta(u*) a local minimum of the network's risk.
+#   E3 bounds: every risk in the box >= risk_at_least, the better point's risk <=
+#      better_risk_at_most < risk_at_least, all by outward-rounded interval arithmetic below.
+#
+# Interval arithmetic: an interval is a pair of integers (lo, hi) meaning [lo, hi] / 2^_IV_BITS.
+# Every operation rounds lo down and hi up; exp and log come from their series with explicit
+# remainder bounds, computed with _IV_GUARD extra bits.
+
+_IV_BITS, _IV_GUARD = 256, 64
+_IV_ONE = 1 << _IV_BITS
+_MAX_LOGIT = 4096            # |d| beyond this: refuse (e^d would be a 6,000-bit integer)
+_MAX_BOX = 200               # box coordinates (the Krawczyk products are cubic in it)
+
+
+def _ceil_shift(x: int, s: int) -> int:
+    return -((-x) >> s)
+
+
+def _iv_q(q: Fraction) -> tuple:
+    return ((q.numerator << _IV_BITS) // q.denominator,
+            -((-q.numerator << _IV_BITS) // q.denominator))
+
+
+def _iv_add(a: tuple, b: tuple) -> tuple:
+    return a[0] + b[0], a[1] + b[1]
+
+
+def _iv_sub(a: tuple, b: tuple) -> tuple:
+    return a[0] - b[1], a[1] - b[0]
+
+
+def _iv_mul(a: tuple, b: tuple) -> tuple:
+    p = (a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1])
+    return min(p) >> _IV_BITS, _ceil_shift(max(p), _IV_BITS)
+
+
+def _iv_rat(a: tuple, q: Fraction) -> tuple:
+    """a * q for an exact rational q."""
+    lo, hi = (a[0], a[1]) if q >= 0 else (a[1], a[0])
+    return (lo * q.numerator) // q.denominator, -((-hi * q.numerator) // q.denominator)
+
+
+def _iv_int_div(a: tuple, m: int) -> tuple:
+    """a / m for an integer m > 0."""
+    return a[0] // m, -((-a[1]) // m)
+
+
+def _iv_ratio(a: tuple, b: tuple) -> tuple:
+    """a / (a + b) for a, b > 0: increasing in a, decreasing in b."""
+    return ((a[0] << _IV_BITS) // (a[0] + b[1]), -((-a[1] << _IV_BITS) // (a[1] + b[0])))
+
+
+def _iv_dot(ivs: list, rats: list) -> tuple:
+    """sum_b ivs[b] * rats[b], rats exact rationals (zeros skipped)."""
+    lo = hi = 0
+    for a, q in zip(ivs, rats):
+        if q and (a[0] or a[1]):
+            a = _iv_rat(a, q)
+            lo, hi = lo + a[0], hi + a[1]
+    return lo, hi
+
+
+def _mag(a: tuple) -> int:
+    return max(abs(a[0]), abs(a[1]))
+
+
+@functools.lru_cache(maxsize=None)
+def _exp_bounds(x: int) -> tuple:
+    """(lo, hi) with lo <= e^(x/2^B) * 2^B <= hi, B = _IV_BITS."""
+    if x < 0:   # e^-t = 1 / e^t
+        lo, hi = _exp_bounds(-x)
+        return (_IV_ONE << _IV_BITS) // hi, -((-(_IV_ONE << _IV_BITS)) // lo)
+    w = _IV_BITS + _IV_GUARD
+    s = max(0, x.bit_length() - _IV_BITS + 12)      # t = x / 2^s <= 2^-12
+    t_lo, t_hi = (x << _IV_GUARD) >> s, _ceil_shift(x << _IV_GUARD, s)
+    one = 1 << w
+    lo = hi = term_lo = term_hi = one
+    j = 0
+    while term_hi > 1:   # Taylor: all terms >= 0; the tail after a term <= 1 ulp is <= 2 ulp
+        j += 1
+        term_lo = (term_lo * t_lo) // (j << w)
+        term_hi = -((-term_hi * t_hi) // (j << w))
+        lo, hi = lo + term_lo, hi + term_hi
+    hi += 2
+    for _ in range(s):   # e^x = (e^t)^(2^s)
+        lo, hi = (lo * lo) >> w, _ceil_shift(hi * hi, w)
+    return lo >> _IV_GUARD, _ceil_shift(hi, _IV_GUARD)
+
+
+def _iv_exp(a: tuple) -> tuple:
+    return _exp_bounds(a[0])[0], _exp_bounds(a[1])[1]
+
+
+def _atanh_series(t_lo: int, t_hi: int, w: int) -> tuple:
+    """Bounds on 2 atanh(t) = 2 sum_j t^(2j+1)/(2j+1), 0 <= t <= 1/3, at scale 2^w."""
+    lo = hi = 0
+    p_lo, p_hi = t_lo, t_hi
+    t2_lo, t2_hi = (t_lo * t_lo) >> w, _ceil_shift(t_hi * t_hi, w)
+    j = 0
+    while p_hi > 0:   # once t^(2j+1) <= 1 ulp, the tail is <= t^2/(1-t^2) ulp < 1 ulp
+        lo += p_lo // (2 * j + 1)
+        hi += -((-p_hi) // (2 * j + 1))
+        if p_hi <= 1:
+            break
+        p_lo, p_hi = (p_lo * t2_lo) >> w, _ceil_shift(p_hi * t2_hi, w)
+        j += 1
+    return 2 * lo, 2 * hi + 2
+
+
+@functools.lru_cache(maxsize=None)
+def _ln2(w: int) -> tuple:
+    third_lo, third_hi = (1 << w) // 3, -((-(1 << w)) // 3)
+    return _atanh_series(third_lo, third_hi, w)    # log 2 = 2 atanh(1/3)
+
+
+@functools.lru_cache(maxsize=None)
+def _log_bounds(y: int) -> tuple:
+    """(lo, hi) with lo <= log(y/2^B) * 2^B <= hi for y > 0: y = 2^e m, m in [1, 2),
+    log m = 2 atanh((m - 1)/(m + 1))."""
+    w = _IV_BITS + _IV_GUARD
+    top = y.bit_length() - 1
+    e = top - _IV_BITS
+    if w >= top:
+        m_lo = m_hi = y << (w - top)
+    else:
+        m_lo, m_hi = y >> (top - w), _ceil_shift(y, top - w)
+    one = 1 << w
+    t_lo = ((m_lo - one) << w) // (m_lo + one)
+    t_hi = -((-(m_hi - one) << w) // (m_hi + one))
+    lm_lo, lm_hi = _atanh_series(t_lo, t_hi, w)
+    l2_lo, l2_hi = _ln2(w)
+    lo = lm_lo + e * (l2_lo if e >= 0 else l2_hi)
+    hi = lm_hi + e * (l2_hi if e >= 0 else l2_lo)
+    return lo >> _IV_GUARD, _ceil_shift(hi, _IV_GUARD)
+
+
+def _iv_log(a: tuple) -> tuple:
+    return _log_bounds(a[0])[0], _log_bounds(a[1])[1]
+
+
+def _ce_parts(d: list) -> tuple:
+    """For reduced logits d (intervals), enclosures of log(1 + sum e^d) and of the softmax
+    p_k = e^{d_k} / (1 + sum_j e^{d_j}), k < K, each by monotonicity."""
+    E = [_iv_exp(v) for v in d]
+    total = (_IV_ONE + sum(e[0] for e in E), _IV_ONE + sum(e[1] for e in E))
+    p = [_iv_ratio(e, (total[0] - e[0], total[1] - e[1])) for e in E]
+    return _iv_log(total), p
+
+
+def _ce_loss(d: list, y: list) -> tuple:
+    lse, _ = _ce_parts(d)
+    for v, yk in zip(d, y):
+        lse = _iv_sub(lse, _iv_rat(v, yk))
+    return lse
+
+
+def _logit_range(d: Fraction, path: str):
+    if abs(d) > _MAX_LOGIT:
+        raise Reject("enclosure-out-of-range", path, f"a logit difference exceeds "
+                     f"{_MAX_LOGIT} in magnitude: outside the enclosure's range", _clip(_fmt(d)))
+
+
+def _ce_targets(targets: list):
+    for i, row in enumerate(targets):
+        for k, y in enumerate(row):
+            if y < 0:
+                raise Reject("bad-loss", f"$.problem.data.targets[{i}][{k}]", "the cross-entropy "
+                             "loss needs every target row a probability vector (entries >= 0)",
+                             _clip(_fmt(y)))
+        if sum(row) != 1:
+            raise Reject("bad-loss", f"$.problem.data.targets[{i}]", "the cross-entropy loss "
+                         "needs every target row to sum to 1", _clip(_fmt(sum(row))))
+
+
+def _box(x: object, point: list, widths: list) -> list:
+    """[(layer j 0-based, "W" or "b", row, col or None, lo, hi)]: distinct entries of layer-1
+    weights or output-layer biases, lo <= point value <= hi."""
+    out, seen = [], set()
+    last = len(widths) - 2
+    for e, entry in enumerate(_list(x, "$.witness.box")):
+        p = f"$.witness.box[{e}]"
+        if type(entry) is not dict:
+            raise Reject("bad-type", p, "a box entry is an object", _show(entry))
+        which = "W" if "W" in entry else "b"
+        entry = _object(entry, p, ("layer", which, "lo", "hi"))
+        j, at = entry["layer"], entry[which]
+        if type(j) is not int or not 0 <= j <= last:
+            raise Reject("bad-box", p + ".layer", f"layer is an index 0..{last}", _show(j))
+        if (which, j) not in (("W", 0), ("b", last)):
+            raise Reject("box-entry-not-allowed", p, "a box may hold layer-1 weights (layer 0, W) "
+                         f"and output biases (layer {last}, b) only: then the outputs stay affine "
+                         "in the box coordinates", _show(entry))
+        if which == "W":
+            if type(at) is not list or len(at) != 2 or any(type(v) is not int for v in at) or \
+                    not (0 <= at[0] < widths[1] and 0 <= at[1] < widths[0]):
+                raise Reject("bad-box", p + ".W", "W is [row, column] inside layer 1's matrix",
+                             _show(at))
+            r, c = at
+            centre = point[0][0][r][c]
+        else:
+            if type(at) is not int or not 0 <= at < widths[-1]:
+                raise Reject("bad-box", p + ".b", "b is an output index", _show(at))
+            r, c = at, None
+            centre = point[last][1][r]
+        key = (j, which, r, c)
+        if key in seen:
+            raise Reject("bad-box", p, "a parameter appears twice in the box", _show(entry))
+        seen.add(key)
+        lo, hi = parse_rational(entry["lo"], p + ".lo"), parse_rational(entry["hi"], p + ".hi")
+        if not lo <= centre <= hi:
+            raise Reject("point-outside-box", p, "the point's value lies outside [lo, hi]",
+                         _clip(_fmt(centre)))
+        out.append((j, which, r, c, lo, hi, centre))
+    return out
+
+
+def _box_pattern(be, prob: _Problem, point: list, X, box: list) -> list:
+    """Rule E1. Returns the common pieces' slopes per hidden layer. Layer 1's pre-activation of
+    unit r moves by at most rho_r = sum over boxed (r, c) of halfwidth * max_i |x_ic|; a layer
+    maps radii by |W| and |slope|; every [min - rho, max + rho] must lie in one open piece."""
+    width = [max(hi - v, v - lo) for (_, _, _, _, lo, hi, v) in box]
+    top = [max(abs(x[c]) for x in prob.inputs) for c in range(prob.widths[0])]
+    rho = [Fraction(0)] * prob.widths[1]
+    for (j, which, r, c, *_), h in zip(box, width):
+        if which == "W":
+            rho[r] += h * top[c]
+    M, slopes = X, []
+    for j, (W, b) in enumerate(point[:-1], 1):
+        Z = be.affine(W, b, M)
+        act, maps, layer_slopes = prob.activations[j - 1], [], []
+        for k, (lo, hi) in enumerate(be.ranges(Z)):
+            lo, hi = lo - rho[k], hi + rho[k]
+            (qlo, on_lo), (qhi, on_hi) = act.locate(lo), act.locate(hi)
+            if on_lo or on_hi or qlo != qhi:
+                raise Reject("box-leaves-piece", f"$.witness.point[{j - 1}].W[{k}]",
+                             f"layer {j} unit {k + 1}: over the box its pre-activations reach "
+                             f"[{_clip(_fmt(lo), 30)}, {_clip(_fmt(hi), 30)}], not inside one "
+                             "open piece", _clip(_fmt(rho[k])))
+            maps.append((act.slopes[qlo], act.intercepts[qlo]))
+            layer_slopes.append(act.slopes[qlo])
+        slopes.append(layer_slopes)
+        M = be.activate(Z, maps)
+        if j < len(point) - 1:
+            after = [abs(s) * r for s, r in zip(layer_slopes, rho)]
+            rho = [sum((abs(w) * a for w, a in zip(row, after) if w and a), Fraction(0))
+                   for row in point[j][0]]
+    return slopes
+
+
+def _reduced_jacobian(point: list, slopes: list, box: list, K: int, d0: int) -> list:
+    """L[(k, c)][l] = d v_kc / d u_l: T = W_L D_{L-1} W_{L-1} ... W_2 D_1 carries layer 1's
+    pre-activations to the outputs; a layer-1 weight (r, c) adds T[:, r] to column c of A, an
+    output bias k adds e_k to a; v subtracts the K-th row."""
+    T = [list(row) for row in point[-1][0]]
+    for j in range(len(point) - 2, -1, -1):
+        T = [[t * s for t, s in zip(row, slopes[j])] for row in T]
+        if j:
+            W = point[j][0]
+            T = [[sum((t * W[l][m] for l, t in enumerate(row) if t), Fraction(0))
+                  for m in range(len(W[0]))] for row in T]
+    m = len(box)
+    L = [[Fraction(0)] * m for _ in range((K - 1) * (d0 + 1))]
+    for l, (_, which, r, c, *_rest) in enumerate(box):
+        col = [T[k][r] for k in range(K)] if which == "W" else \
+            [Fraction(int(k == r)) for k in range(K)]
+        where = c if which == "W" else d0
+        for k in range(K - 1):
+            L[k * (d0 + 1) + where][l] = col[k] - col[K - 1]
+    return L
+
+
+def _check_enclosure(doc: dict, be) -> dict:
+    if doc["schema_version"] in ("1.0", "1.1"):
+        raise Reject("unsupported-version", "$.schema_version", "this kind needs schema 1.2")
+    prob = _problem(doc["problem"], losses=("cross_entropy",))
+    d0, K, n = prob.widths[0], prob.widths[-1], len(prob.inputs)
+    if K < 2:
+        raise Reject("bad-problem", "$.problem.network.widths", "cross-entropy needs at least "
+                     "two outputs (classes)", _show(K))
+    _ce_targets(prob.targets)
+    claim = _object(doc["claim"], "$.claim", _ENCLOSURE_CLAIM)
+    if claim["minimum_in_box"] is not True:
+        raise Reject("claim-mismatch", "$.claim.minimum_in_box", "expected true",
+                     _show(claim["minimum_in_box"]))
+    at_least = parse_rational(claim["risk_at_least"], "$.claim.risk_at_least")
+    at_most = parse_rational(claim["better_risk_at_most"], "$.claim.better_risk_at_most")
+    gap = parse_rational(claim["gap_at_least"], "$.claim.gap_at_least")
+    wit = _object(doc["witness"], "$.witness", ("point", "box", "preconditioner", "better_point"))
+    point = _point(wit["point"], "$.witness.point", prob.widths)
+    better = _point(wit["better_point"], "$.witness.better_point", prob.widths)
+    box = _box(wit["box"], point, prob.widths)
+    m = (K - 1) * (d0 + 1)
+    if len(box) != m:
+        raise Reject("box-dimension", "$.witness.box", f"the box needs (K - 1)(d0 + 1) = {m} "
+                     "coordinates, one per reduced affine parameter", _show(len(box)))
+    if m > _MAX_BOX:
+        raise Reject("too-large", "$.witness.box", f"more than {_MAX_BOX} box coordinates",
+                     _show(m))
+    C = _matrix(wit["preconditioner"], "$.witness.preconditioner", m, m)
+
+    # E1: the pattern holds over the whole box; the outputs are affine in x and in u.
+    X = be.samples([list(col) for col in zip(*prob.inputs)])
+    slopes = _box_pattern(be, prob, point, X, box)
+    L = _reduced_jacobian(point, slopes, box, K, d0)
+    Zc, _ = _forward(be, prob, point, X, path=None)
+    last = [be.row(Zc, k) for k in range(K)]
+    centre = [[last[k][i] - last[K - 1][i] for k in range(K - 1)] for i in range(n)]
+    for i, row in enumerate(centre):
+        for v in row:
+            _logit_range(v, f"$.witness.point (sample {i})")
+
+    # the box in v: |v(u) - v(c)| <= |L| |u - c| entrywise
+    half = [max(hi - v, v - lo) for (*_, lo, hi, v) in box]
+    spread = [sum((abs(e) * h for e, h in zip(row, half) if e), Fraction(0)) for row in L]
+    xt = [list(x) + [Fraction(1)] for x in prob.inputs]
+    den = math.lcm(*(v.denominator for row in xt for v in row))
+    xi = [[v.numerator * (den // v.denominator) for v in row] for row in xt]   # x~ = xi / den
+
+    # enclosures per sample: centre softmax (gradient), box softmax (Hessian), box loss
+    grad = [[(0, 0)] * (d0 + 1) for _ in range(K - 1)]
+    hess = {}
+    low = (0, 0)
+    for i in range(n):
+        dc = [_iv_q(v) for v in centre[i]]
+        radius = [sum((abs(x) * s for x, s in zip(xt[i], spread[k * (d0 + 1):(k + 1) * (d0 + 1)])
+                       if x and s), Fraction(0)) for k in range(K - 1)]
+        for k, r in enumerate(radius):
+            _logit_range(abs(centre[i][k]) + r, f"$.witness.box (sample {i})")
+        dbox = [(lo - _iv_q(r)[1], hi + _iv_q(r)[1]) for (lo, hi), r in zip(dc, radius)]
+        _, pc = _ce_parts(dc)
+        lse, pb = _ce_parts(dbox)
+        for v, yk in zip(dbox, prob.targets[i]):
+            lse = _iv_sub(lse, _iv_rat(v, yk))
+        low = _iv_add(low, lse)
+        for k in range(K - 1):
+            res = _iv_sub(pc[k], _iv_q(prob.targets[i][k]))
+            for c, x in enumerate(xi[i]):
+                if x:
+                    g = grad[k][c]
+                    grad[k][c] = (g[0] + min(res[0] * x, res[1] * x),
+                                  g[1] + max(res[0] * x, res[1] * x))
+            for k2 in range(k, K - 1):
+                s = _iv_mul(pb[k], _iv_sub((_IV_ONE, _IV_ONE), pb[k])) if k2 == k else \
+                    _iv_mul(_iv_sub((0, 0), pb[k]), pb[k2])
+                for c, x in enumerate(xi[i]):
+                    if not x:
+                        continue
+                    for c2 in range(c if k2 == k else 0, d0 + 1):
+                        x2 = x * xi[i][c2]
+                        if x2:
+                            key = (k * (d0 + 1) + c, k2 * (d0 + 1) + c2)
+                            h = hess.get(key, (0, 0))
+                            hess[key] = (h[0] + min(s[0] * x2, s[1] * x2),
+                                         h[1] + max(s[0] * x2, s[1] * x2))
+    G = [_iv_int_div(grad[k][c], n * den) for k in range(K - 1) for c in range(d0 + 1)]
+    H = [[(0, 0)] * m for _ in range(m)]
+    for (a, b), h in hess.items():
+        H[a][b] = H[b][a] = _iv_int_div(h, n * den * den)
+
+    # E2: Krawczyk by contraction. J = H L, M = I - C J, K(X) = c - C G(c) + M (X - c).
+    cols = [[L[b][l] for b in range(m)] for l in range(m)]
+    J = [[_iv_dot(H[a], cols[l]) for l in range(m)] for a in range(m)]
+    Jt = [list(col) for col in zip(*J)]
+    offsets = [(_iv_q(lo - v)[0], _iv_q(hi - v)[1]) for (*_, lo, hi, v) in box]
+    q_max = 0
+    for a in range(m):
+        lo_a, hi_a, v_a = box[a][4], box[a][5], box[a][6]
+        cg = _iv_dot(G, C[a])
+        k_lo, k_hi = _iv_q(v_a)[0] - cg[1], _iv_q(v_a)[1] - cg[0]
+        norm = 0
+        for l in range(m):
+            cj = _iv_dot(Jt[l], C[a])
+            entry = _iv_sub((_IV_ONE, _IV_ONE) if a == l else (0, 0), cj)
+            norm += _mag(entry)
+            term = _iv_mul(entry, offsets[l])
+            k_lo, k_hi = k_lo + term[0], k_hi + term[1]
+        q_max = max(q_max, norm)
+        if Fraction(k_lo, _IV_ONE) < lo_a or Fraction(k_hi, _IV_ONE) > hi_a:
+            raise Reject("enclosure-not-verified", f"$.witness.box[{a}]", "the Krawczyk image "
+                         f"[{_clip(_fmt(Fraction(k_lo, _IV_ONE)), 30)}, "
+                         f"{_clip(_fmt(Fraction(k_hi, _IV_ONE)), 30)}] is not inside [lo, hi]",
+                         _show(wit["box"][a]))
+    if q_max >= _IV_ONE:
+        raise Reject("enclosure-not-verified", "$.witness.preconditioner", "||I - C J||_inf is "
+                     f"not below 1 (bound {float(Fraction(q_max, _IV_ONE)):.3g}): no contraction")
+
+    # E3: risks.
+    risk_low = Fraction(_iv_int_div(low, n)[0], _IV_ONE)
+    Zb, _ = _forward(be, prob, better, X, path=None)
+    rows = [be.row(Zb, k) for k in range(K)]
+    high = (0, 0)
+    for i in range(n):
+        d = [rows[k][i] - rows[K - 1][i] for k in range(K - 1)]
+        for v in d:
+            _logit_range(v, f"$.witness.better_point (sample {i})")
+        high = _iv_add(high, _ce_loss([_iv_q(v) for v in d], prob.targets[i]))
+    better_high = Fraction(-((-high[1]) // n), _IV_ONE)
+    if risk_low < at_least:
+        raise Reject("risk-bound-not-verified", "$.claim.risk_at_least", "the enclosure proves "
+                     f"only risk >= {_clip(_fmt(risk_low), 40)} over the box",
+                     _show(claim["risk_at_least"]))
+    if better_high > at_most:
+        raise Reject("better-risk-bound-not-verified", "$.claim.better_risk_at_most", "the "
+                     f"enclosure proves only better risk <= {_clip(_fmt(better_high), 40)}",
+                     _show(claim["better_risk_at_most"]))
+    if at_most >= at_least:
+        raise Reject("gap-not-positive", "$.claim", "better_risk_at_most is not below "
+                     "risk_at_least", _show(claim["better_risk_at_most"]))
+    if gap != at_least - at_most:
+        raise Reject("gap-mismatch", "$.claim.gap_at_least", "gap_at_least must be "
+                     f"risk_at_least - better_risk_at_most = {_clip(_fmt(at_least - at_most))}",
+                     _show(claim["gap_at_least"]))
+    return {"pattern_over_box": True, "minimum_in_box": True,
+            "contraction": f"{float(Fraction(q_max, _IV_ONE)):.3e}",
+            "risk_at_least": _fmt(at_least), "better_risk_at_most": _fmt(at_most),
+            "gap_at_least": _fmt(gap), "enclosure_risk_lower": _fmt(risk_low),
+            "enclosure_better_risk_upper": _fmt(better_high), "box_coordinates": m}
+
+
+_ENCLOSURE_CLAIM = ("minimum_in_box", "risk_at_least", "better_risk_at_most", "gap_at_least")
+RULES["spurious-local-minimum-enclosure"] = _check_enclosure
 
 
 # ---------------------------------------------------------------- entry points

@@ -187,17 +187,10 @@ def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = 
     text, verdict, seconds_checked = checked(document)
     claim, prov = document["claim"], document["provenance"]
     say(f"{name}: {problem.network.describe()}; {problem.data.n} samples, loss {problem.loss}")
-    say("  assumptions A1–A4 hold")
-    say(f"  local minimum: risk {claim['risk']} (every hidden unit in one open piece on all "
-        "samples; outputs = the affine optimum)")
-    how = prov.get("better_point_note") or f"kink at hidden layer {prov['kink_layer']}"
-    say(f"  lower point:   risk {claim['better_risk']}, gap {claim['gap']} ({how})")
-    strict = "yes (LDLᵀ with positive pivots)" if claim["strict_modulo_function"] else \
-        "no (the inputs are affinely dependent; kernel vector given)"
-    say(f"  strict modulo the function on the data: {strict}")
-    if "radius" in claim:
-        say(f"  basin radius:  {claim['radius']} (every point that close, max-norm, keeps the "
-            f"pattern; one at {prov.get('radius_upper_bound', '?')} leaves it, unchecked)")
+    if document["kind"] == "spurious-local-minimum-enclosure":
+        _report_enclosure(document, verdict, say)
+    else:
+        _report_minimum(claim, prov, say)
     say(f"  checked: accepted by certify.check "
         f"({', '.join(verdict.trust_base)}); proved in {proved:.3f} s, checked in "
         f"{seconds_checked:.3f} s")
@@ -209,6 +202,50 @@ def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = 
         write_atomically(output, text)
         say(f"  wrote {output}")
     return EXIT_OK
+
+
+def _report_minimum(claim: dict, prov: dict, say) -> None:
+    say("  assumptions A1–A4 hold")
+    say(f"  local minimum: risk {claim['risk']} (every hidden unit in one open piece on all "
+        "samples; outputs = the affine optimum)")
+    how = prov.get("better_point_note") or f"kink at hidden layer {prov['kink_layer']}"
+    say(f"  lower point:   risk {claim['better_risk']}, gap {claim['gap']} ({how})")
+    strict = "yes (LDLᵀ with positive pivots)" if claim["strict_modulo_function"] else \
+        "no (the inputs are affinely dependent; kernel vector given)"
+    say(f"  strict modulo the function on the data: {strict}")
+    if "radius" in claim:
+        say(f"  basin radius:  {claim['radius']} (every point that close, max-norm, keeps the "
+            f"pattern; one at {prov.get('radius_upper_bound', '?')} leaves it, unchecked)")
+
+
+def _report_enclosure(document: dict, verdict, say) -> None:
+    from .exact import parse_canonical
+    claim, facts = document["claim"], verdict.facts
+    show = lambda key: _decimal(parse_canonical(claim[key]))   # noqa: E731
+    say("  assumptions hold (A1 for cross-entropy: the affine optimum exists and is unique; "
+        "it is irrational)")
+    say(f"  local minimum: inside a box of {facts['box_coordinates']} coordinates (layer-1 "
+        f"weights, output biases) proved to hold one (Krawczyk contraction "
+        f"{facts['contraction']}); every risk in the box ≥ {show('risk_at_least')}")
+    say(f"  lower point:   risk ≤ {show('better_risk_at_most')}, gap ≥ {show('gap_at_least')} "
+        "(kink witness; bounds by outward-rounded interval arithmetic)")
+
+
+def _decimal(q) -> str:
+    """A claim's rational as a decimal when it has a finite one (the claims are p/10^k)."""
+    den, digits = q.denominator, 0
+    while den % 10 == 0 and digits < 200:
+        den //= 10
+        digits += 1
+    for prime in (2, 5):
+        while den % prime == 0:
+            den //= prime
+            digits += 1
+    if den != 1:
+        return str(q)
+    text = str(abs(q.numerator) * 10 ** digits // q.denominator).rjust(digits + 1, "0")
+    sign = "-" if q < 0 else ""
+    return f"{sign}{text[:-digits]}.{text[-digits:]}" if digits else f"{sign}{text}"
 
 
 def _family(args) -> int:

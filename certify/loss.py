@@ -8,6 +8,10 @@
 
 The risk is ``R̂(θ) = (1/n) Σ_i ℓ(ŷ_i, y_i)``. Each loss is piecewise quadratic in ``ŷ``, so
 risks, gradients and the affine optimum (``construct/affine.py``) stay exact rationals.
+
+``cross_entropy`` (softmax, ``ℓ = log Σ_k e^{ŷ_k} − yᵀŷ``, each target row a probability vector)
+is the exception: its values are irrational, so it has no exact ``value``/``gradient`` here and
+only ``certify spurious`` takes it, through rigorous enclosures (``construct/cross_entropy.py``).
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from fractions import Fraction
 from .errors import InputError
 from .exact import Matrix, canonical, rational
 
-LOSSES = ("squared", "huber", "squared_hinge")
+LOSSES = ("squared", "huber", "squared_hinge", "cross_entropy")
 ZERO = Fraction(0)
 
 
@@ -43,6 +47,19 @@ class Loss:
     def is_squared(self) -> bool:
         return self.name == "squared"
 
+    @property
+    def is_exact(self) -> bool:
+        """Rational values and gradients (every loss but cross-entropy)."""
+        return self.name != "cross_entropy"
+
+    def require_exact(self, command: str) -> None:
+        """Refuse cross-entropy where a command needs exact loss values."""
+        if not self.is_exact:
+            raise InputError(f"{command} needs a loss with exact rational values; the "
+                             "cross_entropy loss is supported by `certify spurious` (enclosure "
+                             "certificates) and `certify assumptions` only",
+                             code="unsupported-loss", value=self.name)
+
     def to_json(self) -> object:
         """The certificate's canonical form: a string, or ``{"name": "huber", "delta": "1"}``."""
         if self.name == "huber":
@@ -50,7 +67,24 @@ class Loss:
         return self.name
 
     def check_targets(self, targets) -> None:
-        """Squared hinge needs every target in {−1, +1}."""
+        """Squared hinge needs every target in {−1, +1}; cross-entropy at least two classes and
+        every target row a probability vector."""
+        if self.name == "cross_entropy":
+            for i, row in enumerate(targets):
+                if len(row) < 2:
+                    raise InputError("the cross_entropy loss needs at least two outputs "
+                                     "(classes)", code="bad-targets", path="data.targets")
+                for k, y in enumerate(row):
+                    if y < 0:
+                        raise InputError("the cross_entropy loss needs every target row to be "
+                                         "a probability vector (entries >= 0, summing to 1)",
+                                         code="bad-targets", path=f"data.targets[{i}][{k}]",
+                                         value=canonical(y))
+                if sum(row) != 1:
+                    raise InputError("the cross_entropy loss needs every target row to sum to "
+                                     "1 (one-hot rows for class labels)", code="bad-targets",
+                                     path=f"data.targets[{i}]", value=canonical(sum(row)))
+            return
         if self.name != "squared_hinge":
             return
         for i, row in enumerate(targets):
@@ -62,6 +96,7 @@ class Loss:
 
     def value(self, p: Fraction, y: Fraction) -> Fraction:
         """One coordinate's loss at output ``p`` and target ``y``."""
+        self.require_exact("an exact loss value")
         if self.name == "squared":
             return (p - y) ** 2
         if self.name == "huber":
@@ -72,6 +107,7 @@ class Loss:
 
     def gradient(self, p: Fraction, y: Fraction) -> Fraction:
         """``ψ = ∂ℓ/∂p`` for one coordinate (continuous in ``p``: every loss here is C¹)."""
+        self.require_exact("an exact loss gradient")
         if self.name == "squared":
             return 2 * (p - y)
         if self.name == "huber":
@@ -100,7 +136,7 @@ def parse_loss(spec: object, where: str = "loss") -> Loss:
             raise InputError("the huber threshold delta must be positive", code="bad-loss",
                              path=f"{where}.delta", value=canonical(delta))
         return Loss("huber", delta)
-    if spec in ("squared", "squared_hinge"):
+    if spec in ("squared", "squared_hinge", "cross_entropy"):
         return Loss(spec)  # type: ignore[arg-type]
     raise InputError(f"unsupported loss (supported: {', '.join(LOSSES)}; huber as "
                      "{\"name\": \"huber\", \"delta\": δ})", path=where, value=spec)
@@ -108,6 +144,7 @@ def parse_loss(spec: object, where: str = "loss") -> Loss:
 
 def risk(outputs: Matrix, targets: Matrix, loss: Loss = SQUARED) -> Fraction:
     """Exact empirical risk ``(1/n) Σ_i ℓ(ŷ_i, y_i)``."""
+    loss.require_exact("an exact risk")
     if loss.is_squared:
         total = sum(((p - t) ** 2 for row_p, row_t in zip(outputs, targets)
                      for p, t in zip(row_p, row_t)), Fraction(0))

@@ -11,7 +11,11 @@ from .problem import Problem
 
 
 def check_assumptions(problem: Problem) -> list[Assumption]:
-    """A1–A4 of Theorem 1 on this instance, each with whether it holds and why."""
+    """A1–A4 of Theorem 1 on this instance, each with whether it holds and why (for the
+    cross-entropy loss, A1 asks for an attained, unique affine optimum instead)."""
+    if not problem.loss.is_exact:
+        from .construct.cross_entropy import cross_entropy_assumptions
+        return cross_entropy_assumptions(problem)
     return _check(problem)
 
 
@@ -28,7 +32,18 @@ def prove_spurious_minimum(problem: Problem, construction: str = "stage-ab", *,
     keeps the activation pattern; claim field ``radius``, schema 1.1; ``construct/radius.py``);
     ``False`` gives the 1.0 certificate.
     Raises ``AssumptionError`` naming the first assumption that fails. The certificate is not
-    trusted until ``check_certificate`` accepts it."""
+    trusted until ``check_certificate`` accepts it.
+
+    For the cross-entropy loss the optimum is irrational: the certificate is a
+    ``spurious-local-minimum-enclosure`` (schema 1.2; ``construct/cross_entropy.py``), a box
+    proved to hold a local minimum and a witness below every risk in it; ``radius`` is ignored.
+    """
+    if not problem.loss.is_exact:
+        if construction != "stage-ab":
+            raise InputError("the cross_entropy loss has the stage-ab construction only",
+                             code="unknown-construction", value=construction)
+        from .construct.cross_entropy import construct_enclosure
+        return construct_enclosure(problem)
     if construction == "stage-ab":
         result, provenance = construct_spurious_minimum(problem), None
     elif construction == "ysj":

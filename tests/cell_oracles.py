@@ -84,7 +84,7 @@ def violations(doc: dict) -> list[str]:
 
 
 def _violations(doc: dict) -> list[str]:
-    if doc.get("schema_version") != "1.1":
+    if doc.get("schema_version") not in ("1.1", "1.2"):
         return ["version: the cell kinds need schema 1.1"]
     kind, claim, wit = doc["kind"], doc["claim"], doc["witness"]
     problem = problem_of(doc)

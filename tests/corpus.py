@@ -46,8 +46,9 @@ class Mutant:
     label: str
     text: str                      # exactly what the checker reads
     doc: dict | None = None        # the mutated document, when the oracle can judge it
-    slack: bool | None = False     # SCHEMA.md: may be accepted (then the oracle must agree);
-                                   # None: slack iff the oracle finds the claim still true
+    slack: bool | None | str = False   # SCHEMA.md: may be accepted (then the oracle must
+                                   # agree); None: slack iff the oracle finds the claim still
+                                   # true; "free": either verdict, acceptance needs the oracle
     codes: frozenset | None = None  # the expected rejection codes (None: any stable code)
 
 
@@ -62,6 +63,10 @@ class KindSpec:
     # true (kinds whose quoted facts are all recomputed: a change that keeps every fact, e.g. a
     # direction entry orthogonal to the gradient, cannot be refused)
     oracle_slack: bool = False
+    # witness numbers the claim does not state (an enclosure's box and preconditioner): a
+    # mutant there may be refused (the witness no longer proves the claim) or accepted, and
+    # then the oracle must find the claim true
+    free: Callable[[dict], set] | None = None
 
 
 # -- slack numbers (SCHEMA.md, "Slack numbers") -----------------------------------------
@@ -253,6 +258,10 @@ cell_oracles.register_all(register, KindSpec)
 import kind_oracles  # noqa: E402 - global-minimum and descent-direction (SCHEMA.md 1.1)
 kind_oracles.register_all(register, KindSpec)
 
+import ce_oracle  # noqa: E402 - spurious-local-minimum-enclosure (SCHEMA.md 1.2)
+register(KindSpec("spurious-local-minimum-enclosure", ce_oracle.violations, lambda doc: set(),
+                  generate=ce_oracle.goldens, oracle_slack=True, free=ce_oracle.free_paths))
+
 
 def golden_certificates() -> dict[str, dict[str, dict]]:
     """kind -> name -> certificate: golden files, then generated ones for kinds without."""
@@ -304,6 +313,7 @@ def is_slack(path: tuple, slack: set) -> bool:
 
 def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
     slack = spec.slack(doc) if spec and spec.slack else set()
+    free = spec.free(doc) if spec and spec.free else set()
     body = _body(doc)
     text0 = dumps(doc)
 
@@ -326,7 +336,7 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
             if new != v:
                 m = mutated(path, canon(new))
                 yield Mutant("number", f"{name}:{_show(path)}{label}", dumps(m), m,
-                             is_slack(path, slack) or
+                             "free" if is_slack(path, free) else is_slack(path, slack) or
                              (None if spec is not None and spec.oracle_slack else False))
     # 2. rationals as JSON floats and non-canonical spellings
     for path, text in rationals:
@@ -362,8 +372,10 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
                     # (None: decided by the oracle when the mutant is judged)
                     slack_rows = all(is_slack(p, slack) for r in (i, j)
                                      for p, _ in _leaves(node[r], path + (r,)))
+                    touches_free = any(is_slack(p, free) for r in (i, j)
+                                       for p, _ in _leaves(node[r], path + (r,)))
                     yield Mutant("swapped-rows", f"{name}:{_show(path)}[{i}<->{j}]", dumps(m),
-                                 m, True if slack_rows else None)
+                                 m, "free" if touches_free else True if slack_rows else None)
     data = body["problem"]["data"]
     if len(data["inputs"]) >= 2:
         m = json.loads(text0)
@@ -402,16 +414,17 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
                              f"({'same' if same else 'other'} value)", dup,
                              codes=frozenset({"duplicate-key"}))
     # 8. versions, kinds, format
-    for version in ("1.2", "2.0", "2.1", "0.9", "1.10", "1", "1.0.0", "01.0", " 1.0", ""):
+    for version in ("1.3", "2.0", "2.1", "0.9", "1.10", "1", "1.0.0", "01.0", " 1.0", ""):
         yield Mutant("version", f"{name}:schema_version={version!r}",
                      dumps(mutated(("schema_version",), version)),
                      codes=frozenset({"unsupported-version"}))
-    for version in ("1.0", "1.1"):
+    for version in ("1.0", "1.1", "1.2"):
         if version != doc["schema_version"]:
             m = mutated(("schema_version",), version)
-            # 1.0 -> 1.1 is slack (SCHEMA.md 1.1: every 1.0 certificate is a valid 1.1 one)
+            # an upgrade is slack (SCHEMA.md: every 1.0 certificate is a valid 1.1 one, every
+            # 1.1 certificate a valid 1.2 one); a downgrade is rigid
             yield Mutant("version", f"{name}:schema_version={version!r}", dumps(m), m,
-                         doc["schema_version"] == "1.0" and version == "1.1")
+                         version > doc["schema_version"])
     from certify.check import RULES
     for kind in sorted(set(RULES) | {"Spurious-Local-Minimum", "", "cell"}):
         if kind != doc["kind"]:

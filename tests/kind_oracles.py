@@ -48,7 +48,7 @@ def _setup(doc: dict):
     if doc.get("format") != "certify" or set(doc) - {"provenance"} != \
             {"format", "schema_version", "kind", "problem", "claim", "witness"}:
         raise ValueError("envelope")
-    if doc.get("schema_version") != "1.1":
+    if doc.get("schema_version") not in ("1.1", "1.2"):
         raise ValueError("version: these kinds need schema 1.1")
     if doc["problem"]["loss"] != "squared":
         raise ValueError("loss: squared only")

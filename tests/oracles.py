@@ -80,7 +80,7 @@ def family_violations(document: dict) -> list[str]:
 
 def _family(doc: dict) -> list[str]:
     bad: list[str] = []
-    if doc.get("schema_version") != "1.1":
+    if doc.get("schema_version") not in ("1.1", "1.2"):
         bad.append("version: local-minimum-family needs schema 1.1")
     prob, claim, wit = doc["problem"], doc["claim"], doc["witness"]
     acts = tuple(Activation(tuple(q(p) for p in a["breakpoints"]),

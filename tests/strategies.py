@@ -181,7 +181,7 @@ def _radius_violations(doc: dict, network: Network, point: Point) -> list[str]:
     """SCHEMA.md 1.1, claim field ``radius``, re-derived by the prover's own interval bound
     (``certify.construct.radius``, which shares no code with the checker)."""
     from certify.construct.radius import radius_holds
-    if doc["schema_version"] != "1.1":
+    if doc["schema_version"] not in ("1.1", "1.2"):
         return ["radius: needs schema 1.1"]
     r = q(doc["claim"]["radius"])
     if r <= 0:

@@ -66,6 +66,13 @@ def judge(job) -> tuple:
     except AssertionError as err:
         return m.category, False, f"{err}: {m.label}"
     slack = m.slack
+    if slack == "free":   # a witness number: either verdict, but acceptance must be true
+        if v.accepted:
+            bad = oracle(m.doc) if oracle is not None else ["no oracle"]
+            return m.category, True, (f"accepted a false claim: {m.label}: {bad}" if bad
+                                      else None)
+        ok = v.code and KEBAB.fullmatch(v.code) and v.code != "internal-error"
+        return m.category, False, None if ok else f"bad code {v.code!r}: {m.label}"
     if slack is None:   # a symmetry: slack exactly when the unchanged claim is still true
         slack = oracle is not None and not oracle(m.doc)
     if v.accepted:
