@@ -60,6 +60,10 @@ def add_cell_commands(sub) -> None:
             (("--better",), {"metavar": "POINT", "help": "a lower point of the same cell"}))
 
 
+# commands whose certificate kinds take the squared loss only (SCHEMA.md 1.1, "Losses")
+SQUARED_ONLY = ("equivalent", "boundary", "valley", "critical-point")
+
+
 def handlers() -> dict:
     return {"cell": _cell, "cell-convexity": _convexity, "cell-minimum": _minimum,
             "equivalent": _equivalent, "boundary": _boundary, "valley": _valley,
@@ -72,6 +76,9 @@ def _load(args):
     from .problem import Problem
     problem = Problem.from_file(args.problem)
     problem.loss.require_exact(f"certify {args.command}")
+    if args.command in SQUARED_ONLY and not problem.loss.is_squared:
+        raise InputError(f"certify {args.command} is defined for the squared loss only (its "
+                         f"certificate kind is), not {problem.loss}", code="unsupported-loss")
     return problem, _read_point(args.point, problem)
 
 
@@ -171,7 +178,9 @@ def _convexity(args) -> int:
              f"  reparameterisation: {claim['paths']} path products, {claim['live_paths']} live "
              "in this cell; ŷ_i = Φ_i(π)·T(θ) checked as a polynomial identity",
              "  L_π(Ŵ) = (1/n) Σ ‖Φ_i Ŵ − y_i‖² is convex on all of Q^p (squared loss: Hessian "
-             "2I in ŷ)"]
+             "2I in ŷ)" if problem.loss.is_squared else
+             f"  L_π(Ŵ) = (1/n) Σ ℓ(Φ_i Ŵ, y_i) is convex on all of Q^p ({problem.loss}: "
+             "convex in ŷ by the checker's rule table, composed with a linear map)"]
     if "hessian_rank" in claim:
         lines.append(f"  Gram Hessian on the live paths: PSD of rank {claim['hessian_rank']} "
                      f"(LDLᵀ witness); strictly convex: "
@@ -185,14 +194,15 @@ def _minimum(args) -> int:
     started = time.perf_counter()
     problem, point = _load(args)
     result = minimise_in_cell(problem, point)
+    how = "least squares" if problem.loss.is_squared else f"{problem.loss} optimum"
     if result.certificate is None:
         raise CertifyError(f"the cell's minimum over Ŵ is {canonical(result.minimum)} "
-                           f"(exact least squares), but no point of the cell attaining it was "
+                           f"(exact {how}), but no point of the cell attaining it was "
                            f"found: {result.reason}", code="lift-leaves-cell")
     claim = result.certificate["claim"]
     moved = result.point != point
     lines = [f"{Path(args.point).name}: {problem.network.describe()}; {problem.data.n} samples",
-             ("  the cell's minimiser Ŵ* (exact least squares) lifted back to weights in the "
+             (f"  the cell's minimiser Ŵ* (exact {how}) lifted back to weights in the "
               "same cell" if moved else "  the point already minimises L_π: ∇_Ŵ L_π = 0"),
              f"  risk {claim['risk']} = min over the whole cell ({claim['live_paths']} live "
              f"paths of {claim['paths']})"]

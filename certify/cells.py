@@ -27,12 +27,12 @@ from typing import Sequence
 from . import __version__
 from .errors import InputError, ProofError
 from .exact import canonical, canonical_vector
-from .loss import risk as squared_risk
+from .loss import risk as loss_risk
 from .network import Layer, Point, forward
 from .problem import Problem
 from .reparam import (MAX_PATH_WORK, MAX_PATHS, CellFit, cell_gradient, cell_least_squares,
                       check_budget, enumerate_paths, features, gram_matrix,
-                      lift_by_z3, lift_one_hidden_layer, live_paths, path_count, psd_ldl,
+                      least_squares, lift_by_z3, lift_one_hidden_layer, live_paths, path_count, psd_ldl,
                       reparameterise)
 
 ZERO, ONE = Fraction(0), Fraction(1)
@@ -125,8 +125,18 @@ def cell_of(problem: Problem, point: Point) -> CellReport:
                       tuple(boundary), outputs, pre)
 
 
+# the kinds whose checker rules take every exact loss (SCHEMA.md 1.1 "Losses"; `cell` from 1.2)
+LOSS_AWARE_KINDS = {"cell": "1.2", "cell-convexity": "1.1", "cell-global-minimum": "1.1"}
+
+
 def _envelope(problem: Problem, kind: str, claim: dict, witness: dict, **provenance) -> dict:
-    return {"format": "certify", "schema_version": SCHEMA_VERSION, "kind": kind,
+    version = SCHEMA_VERSION
+    if not problem.loss.is_squared:
+        if kind not in LOSS_AWARE_KINDS:
+            raise InputError(f"the {kind} certificate is defined for the squared loss only, "
+                             f"not {problem.loss}", code="unsupported-loss")
+        version = LOSS_AWARE_KINDS[kind]
+    return {"format": "certify", "schema_version": version, "kind": kind,
             "problem": problem.to_json(), "claim": claim, "witness": witness,
             "provenance": {"tool": f"certify {__version__}", **provenance}}
 
@@ -158,7 +168,7 @@ def prove_cell(problem: Problem, point: Point, multilinear: bool | None = None) 
              "margin": None if report.margin is None else canonical(report.margin),
              "margin_at": None if report.margin_at is None else report.margin_at.to_json(),
              "boundary": [loc.to_json() for loc in report.boundary],
-             "risk": canonical(squared_risk(report.outputs, problem.data.targets))}
+             "risk": canonical(loss_risk(report.outputs, problem.data.targets, problem.loss))}
     if multilinear:
         _require_cell(report, "multilinearity")
         check_budget(problem.network.widths, problem.data.n)
@@ -204,10 +214,13 @@ def prove_cell_convexity(problem: Problem, point: Point, hessian: bool | None = 
     a = analyse_cell(problem, point)
     live = [P for P, ok in enumerate(a.live) if ok]
     if hessian is None:
-        hessian = len(live) <= AUTO_HESSIAN
+        hessian = len(live) <= AUTO_HESSIAN and problem.loss.is_squared
+    if hessian and not problem.loss.is_squared:
+        raise InputError(f"the Gram Hessian witness is defined for the squared loss only, not "
+                         f"{problem.loss} (leave out --hessian)", code="unsupported-loss")
     claim = {"pattern": a.report.pattern_json(), "paths": len(a.paths),
              "live_paths": len(live),
-             "risk": canonical(squared_risk(a.report.outputs, problem.data.targets)),
+             "risk": canonical(loss_risk(a.report.outputs, problem.data.targets, problem.loss)),
              "convex": True}
     witness = {"point": point.to_json()}
     if hessian:
@@ -223,13 +236,15 @@ def prove_cell_convexity(problem: Problem, point: Point, hessian: bool | None = 
         witness["gram_ldl"] = {"L": [canonical_vector(r) for r in lower],
                                "D": canonical_vector(diag)}
     return _envelope(problem, "cell-convexity", claim, witness,
-                     loss_rule="squared: Hessian 2I in ŷ is PSD; ŷ linear in Ŵ")
+                     loss_rule="squared: Hessian 2I in ŷ is PSD; ŷ linear in Ŵ"
+                     if problem.loss.is_squared else f"{problem.loss}: convex in ŷ (SCHEMA.md, "
+                     "convexity rule table); ŷ linear in Ŵ")
 
 
 def _global_claim(problem: Problem, a: CellAnalysis) -> dict:
     return {"pattern": a.report.pattern_json(), "paths": len(a.paths),
             "live_paths": sum(a.live),
-            "risk": canonical(squared_risk(a.report.outputs, problem.data.targets)),
+            "risk": canonical(loss_risk(a.report.outputs, problem.data.targets, problem.loss)),
             "cell_minimum": True}
 
 
@@ -269,6 +284,8 @@ def minimise_in_cell(problem: Problem, point: Point) -> CellMinimisation:
     a cell minimum it is certified as it is."""
     a = analyse_cell(problem, point)
     fit = cell_least_squares(problem, a.report.pattern)
+    if not problem.loss.is_squared:
+        fit = _nearest_minimiser(problem, fit, a.T)
     if a.is_cell_minimum:
         return CellMinimisation(fit, point, prove_cell_global_minimum(problem, point), None)
     lift = lift_one_hidden_layer(problem, a.report.pattern, fit, point)
@@ -279,6 +296,10 @@ def minimise_in_cell(problem: Problem, point: Point) -> CellMinimisation:
             return CellMinimisation(fit, lift.point,
                                     prove_cell_global_minimum(problem, lift.point), None)
         reason = f"the lifted point leaves the cell: {_first_difference(report, a.report)}"
+    if not problem.loss.is_squared:   # z3's lift encodes the squared normal equations
+        return CellMinimisation(fit, None, None, reason + "; the exact z3 lift is implemented "
+                                f"for the squared loss; the cell's infimum is at least "
+                                f"{canonical(fit.minimum)}")
     exact, why = lift_by_z3(problem, a.report.pattern, fit)
     if exact is not None and cell_of(problem, exact).pattern == a.report.pattern:
         return CellMinimisation(fit, exact, prove_cell_global_minimum(problem, exact), None)
@@ -288,6 +309,23 @@ def minimise_in_cell(problem: Problem, point: Point) -> CellMinimisation:
     else:
         reason += f"; the cell's infimum is at least {canonical(fit.minimum)}"
     return CellMinimisation(fit, None, None, reason)
+
+
+def _nearest_minimiser(problem: Problem, fit: CellFit, reference: list) -> CellFit:
+    """Another minimiser with the same fitted outputs, ``T(θ) + d`` with ``Φ d = Φ(Ŵ − T(θ))``
+    (exact, free coordinates zero), so most path products keep the point's values and the
+    lift is likelier to stay in the cell. Huber and the squared hinge are not strictly convex
+    in ``ŷ``: their solver's free coordinates are otherwise arbitrary."""
+    d_out = problem.network.widths[-1]
+    W_hat = list(fit.W_hat)
+    for o in range(d_out):
+        cols = [P for P, path in enumerate(fit.paths) if path.output == o and fit.live[P]]
+        design = [[row[P] for P in cols] for row in fit.phi]
+        gap = [sum((row[P] * (fit.W_hat[P] - reference[P]) for P in cols), Fraction(0))
+               for row in fit.phi]
+        for P, d in zip(cols, least_squares(design, gap)):
+            W_hat[P] = reference[P] + d
+    return CellFit(fit.paths, fit.phi, fit.live, W_hat, fit.minimum)
 
 
 def _first_difference(report: CellReport, want: CellReport) -> str:
@@ -337,7 +375,7 @@ def prove_equivalent_points(problem: Problem, point: Point, other: Point) -> dic
         raise ProofError("the two points are equal", code="points-equal")
     claim = {"pattern": a.report.pattern_json(), "paths": len(a.paths),
              "live_paths": sum(a.live),
-             "risk": canonical(squared_risk(a.report.outputs, problem.data.targets)),
+             "risk": canonical(loss_risk(a.report.outputs, problem.data.targets, problem.loss)),
              "equivalent": True, "distinct": True}
     return _envelope(problem, "equivalent-points", claim,
                      {"point": point.to_json(), "other_point": other.to_json()})
@@ -462,7 +500,7 @@ def prove_nondifferentiable_boundary(problem: Problem, point: Point, direction: 
                          "is on a breakpoint)", code="not-on-boundary")
     right = directional_derivative(problem, point, direction)
     left = -directional_derivative(problem, point, _negate(direction))
-    claim = {"risk": canonical(squared_risk(report.outputs, problem.data.targets)),
+    claim = {"risk": canonical(loss_risk(report.outputs, problem.data.targets, problem.loss)),
              "boundary": [e.to_json() for e in report.boundary],
              "right_derivative": canonical(right), "left_derivative": canonical(left),
              "kink": right != left}
@@ -489,7 +527,7 @@ def prove_valley_path(problem: Problem, point: Point) -> dict:
     pieces, moves = valley_moves(problem, point, a.report.pattern)
     claim = {"pattern": a.report.pattern_json(),
              "interval": [pieces[0]["interval"][0], pieces[-1]["interval"][1]],
-             "risk": canonical(squared_risk(a.report.outputs, problem.data.targets)),
+             "risk": canonical(loss_risk(a.report.outputs, problem.data.targets, problem.loss)),
              "cell_minimum": True, "constant_outputs": True, "distinct_endpoints": True}
     return _envelope(problem, "valley-path", claim, {"path": pieces}, moves=moves)
 
@@ -510,7 +548,7 @@ def prove_cell_critical_point(problem: Problem, point: Point,
     grad, hess = theta_derivatives(problem, point, a.phi, a.paths)
     if any(grad):
         raise ProofError("not a critical point: ∇_θ R ≠ 0", code="not-critical")
-    risk = squared_risk(a.report.outputs, problem.data.targets)
+    risk = loss_risk(a.report.outputs, problem.data.targets, problem.loss)
     witness, quoted = {"point": point.to_json()}, {}
     local = True
     if not a.is_cell_minimum:
@@ -520,11 +558,11 @@ def prove_cell_critical_point(problem: Problem, point: Point,
                              "found; pass one", code="no-better-point")
         report = cell_of(problem, better)
         if report.pattern != a.report.pattern or not \
-                squared_risk(report.outputs, problem.data.targets) < risk:
+                loss_risk(report.outputs, problem.data.targets, problem.loss) < risk:
             raise ProofError("the better point is not a lower point of the same cell",
                              code="bad-better-point")
         witness["better_point"] = better.to_json()
-        quoted["better_risk"] = canonical(squared_risk(report.outputs, problem.data.targets))
+        quoted["better_risk"] = canonical(loss_risk(report.outputs, problem.data.targets, problem.loss))
         factor = psd_ldl(hess)
         if factor is not None and all(factor[1]):
             witness["hessian_ldl"] = {"L": [canonical_vector(r) for r in factor[0]],

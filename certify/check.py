@@ -1686,13 +1686,16 @@ _CELL_CLAIM = ("in_cell", "pattern", "margin", "margin_at", "boundary", "risk")
 
 def _check_cell(doc: dict, be) -> dict:
     prob, claim, _, (point,), X = _cell_setup(doc, be, _CELL_CLAIM, ("multilinear",),
-                                              ("point",))
+                                              ("point",), losses=_LOSSES)
+    if prob.loss[0] != "squared" and doc["schema_version"] in ("1.0", "1.1"):
+        raise Reject("unsupported-loss", "$.problem.loss", "a cell certificate with a loss "
+                     "other than squared needs schema 1.2", _show(doc["problem"]["loss"]))
     cell = _cell(be, prob, point, X)
     _same_pattern(claim["pattern"], cell, "$.claim.pattern")
     facts = {"in_cell": not cell.boundary, "boundary": cell.boundary,
              "margin": None if cell.margin is None else _fmt(cell.margin),
-             "margin_at": cell.margin_at, "risk": _fmt(_squared_risk(
-                 _outputs(be, cell.Z, prob.widths[-1]), prob.targets))}
+             "margin_at": cell.margin_at,
+             "risk": _fmt(_cell_risk(prob, _outputs(be, cell.Z, prob.widths[-1])))}
     if "multilinear" in claim:   # cell-polynomial: only a cell has one polynomial
         _in_cell(cell)
         _reparam(prob, cell, point, _outputs(be, cell.Z, prob.widths[-1]), expand=True)
@@ -2700,6 +2703,8 @@ def check_certificate(document, *, backend: str = "auto", decider: str = "sturm"
             be.decider, be.smt2 = decider, smt2
             trust = (f"python {platform.python_version()}", be.trust) + _solver_trust(decider)
         facts = RULES[kind](doc, be)
+        if kind == "spurious-local-minimum-enclosure":
+            trust += ("integer interval arithmetic over 2^256 (exp, log by series)",)
     except Reject as r:
         value = None if r.value is None else _clip(str(r.value))
         return Verdict(False, kind, r.code, r.path, r.message, value, digest, {}, trust)

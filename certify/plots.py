@@ -33,7 +33,7 @@ from .exact import parse_canonical
 from .progress import Progress
 
 FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
-KINDS = ("spurious-local-minimum", "local-minimum-family")
+KINDS = ("spurious-local-minimum", "local-minimum-family", "spurious-local-minimum-enclosure")
 SEGMENT = (-0.25, 1.25)
 MAX_CELLS = 4_000_000      # floats per batched forward pass (grid points × width × samples)
 
@@ -91,12 +91,16 @@ def plot_certificate(source: str | Path | bytes, output: str | Path, *, seed: in
                          f"{' and '.join(KINDS)})", code="no-figure", path=name)
     doc = json.loads(data)   # accepted, so strict JSON with canonical rationals
     headline = {"spurious-local-minimum": "spurious local minimum",
-                "local-minimum-family": "a family of spurious local minima"}[verdict.kind]
+                "local-minimum-family": "a family of spurious local minima",
+                "spurious-local-minimum-enclosure": "spurious local minimum in a certified box"
+                }[verdict.kind]
     title = f"{headline}  ·  {verdict.digest[:19]}…  ·  checked by certify.check"
     footer = (f"trust base of the check: {', '.join(verdict.trust_base)}\nnumbers printed are the "
               "certificate's exact rationals; curves and colours are float64, for drawing only")
     if verdict.kind == "spurious-local-minimum":
         figure, panels = _draw_minimum(figure_module, doc, seed, grid)
+    elif verdict.kind == "spurious-local-minimum-enclosure":
+        figure, panels = _draw_enclosure(figure_module, doc)
     else:
         figure, panels = _draw_family(figure_module, doc)
     figure.suptitle(title, fontsize=11)
@@ -167,6 +171,29 @@ class _FloatNetwork:
         self.Y = np.array([[_f(v) for v in row] for row in data["targets"]]).T  # dL × n
         self.shapes = [(self.widths[j], self.widths[j - 1]) for j in range(1, len(self.widths))]
         self.size = sum(r * c + r for r, c in self.shapes)
+        loss = problem["loss"]
+        self.loss = loss["name"] if isinstance(loss, dict) else loss
+        self.delta = _f(loss["delta"]) if isinstance(loss, dict) else 0.0
+
+    def loss_name(self) -> str:
+        return {"squared": "squared loss", "huber": f"Huber loss, δ = {self.delta:g}",
+                "squared_hinge": "squared hinge loss",
+                "cross_entropy": "softmax cross-entropy"}[self.loss]
+
+    def _loss(self, z: np.ndarray) -> np.ndarray:
+        """Per point of the batch (G × d_L × n outputs): the mean loss over the samples."""
+        n = self.X.shape[1]
+        if self.loss == "cross_entropy":
+            top = z.max(axis=1, keepdims=True)
+            lse = top[:, 0, :] + np.log(np.exp(z - top).sum(axis=1))
+            return (lse - (self.Y * z).sum(axis=1)).sum(axis=1) / n
+        if self.loss == "huber":
+            r = np.abs(z - self.Y)
+            return np.where(r <= self.delta, r * r / 2,
+                            self.delta * (r - self.delta / 2)).sum(axis=(1, 2)) / n
+        if self.loss == "squared_hinge":
+            return (np.maximum(0.0, 1 - self.Y * z) ** 2).sum(axis=(1, 2)) / n
+        return ((z - self.Y) ** 2).sum(axis=(1, 2)) / n
 
     def vector(self, point: list, exact: bool = False):
         """θ as one flat vector (W_1 rows, b_1, W_2 rows, …): Fractions or float64."""
@@ -197,7 +224,7 @@ class _FloatNetwork:
             offset += rows
             z = W @ a + b[:, :, None]
             if j == len(self.shapes) - 1:
-                return ((z - self.Y) ** 2).sum(axis=(1, 2)) / self.X.shape[1]
+                return self._loss(z)
             breakpoints, slopes, intercepts = self.activations[j]
             piece = np.searchsorted(breakpoints, z)   # continuous: either side at a breakpoint
             a = slopes[piece] * z + intercepts[piece]
@@ -251,7 +278,7 @@ def _draw_segment(ax, net, claim, witness, radius, sup_q: Fraction) -> None:
     # Focus on the part up to the lower point: beyond t = 1 the risk may explode upwards.
     _pad_limits(ax, np.concatenate([risks[ts <= 1], [risk, low, risks.min()]]))
     ax.set_xlabel("t")
-    ax.set_ylabel("empirical risk R̂ (squared loss)")
+    ax.set_ylabel(f"empirical risk R̂ ({net.loss_name()})")
     ax.set_title("risk along the segment from θ̂ to the lower point θ_b", fontsize=10)
     ax.grid(alpha=0.3)
     _legend_below(ax)
@@ -354,6 +381,58 @@ def _draw_slice(figure, ax, net, claim, witness, radius: str, seed: int, grid: i
     ax.set_ylabel(f"b: random direction ⊥ (seed {seed}, unit ℓ2)")
     ax.set_title("risk on the plane θ̂ + a·d₁ + b·d₂ through the minimum", fontsize=10)
     _legend_below(ax, handles=handles)
+
+
+# -- spurious-local-minimum-enclosure: the segment from the box centre --------------------------
+
+def _draw_enclosure(figure_module, doc: dict):
+    net = _FloatNetwork(doc["problem"])
+    claim, witness = doc["claim"], doc["witness"]
+    figure = figure_module.Figure(figsize=(8.6, 6.6))
+    ax = figure.subplots(1, 1)
+    point = net.vector(witness["point"])
+    better = net.vector(witness["better_point"])
+    ts = np.union1d(np.linspace(*SEGMENT, 301), [0.0, 1.0])
+    thetas = (1 - ts)[:, None] * point + ts[:, None] * better
+    risks = net.risks(thetas, "evaluating the risk along the segment")
+    at_least, at_most = _f(claim["risk_at_least"]), _f(claim["better_risk_at_most"])
+    ax.plot(ts, risks, color="tab:blue", lw=1.8,
+            label="R̂((1−t)·c + t·θ_b)  (float64, for drawing)")
+    ax.axhline(at_least, color="tab:red", lw=0.9, ls=":",
+               label=f"every point of the box: R̂ ≥ {_decimal_label(claim['risk_at_least'])}")
+    ax.plot([0], [at_least], "o", color="tab:red", ms=8, zorder=5,
+            label=f"t = 0: the box centre c (the box, {len(witness['box'])} coordinates, "
+                  "holds a local minimum)")
+    ax.plot([1], [at_most], "s", color="tab:green", ms=8, zorder=5,
+            label=f"t = 1: lower point θ_b, R̂ ≤ {_decimal_label(claim['better_risk_at_most'])}")
+    ax.annotate("", xy=(1, at_most), xytext=(1, at_least),
+                arrowprops=dict(arrowstyle="->", color="0.3", lw=1))
+    ax.plot([], [], " ", label=f"↓ gap ≥ {_decimal_label(claim['gap_at_least'])} "
+                              "(outward-rounded interval bounds)")
+    ax.set_xlim(*SEGMENT)
+    _pad_limits(ax, np.concatenate([risks[ts <= 1], [at_least, at_most]]))
+    ax.set_xlabel("t")
+    ax.set_ylabel(f"empirical risk R̂ ({net.loss_name()})")
+    ax.set_title("risk along the segment from the certified box to the lower point", fontsize=10)
+    ax.grid(alpha=0.3)
+    _legend_below(ax)
+    figure.tight_layout(rect=(0, 0.04, 1, 0.95))
+    return figure, ("the segment from the box centre to the lower point",)
+
+
+def _decimal_label(text: str) -> str:
+    """The enclosure's bounds are p/10^k: print them as decimals (exact), else ``label``."""
+    q = _q(text)
+    den, k = q.denominator, 0
+    while den % 10 == 0:
+        den, k = den // 10, k + 1
+    for prime in (2, 5):
+        while den % prime == 0:
+            den, k = den // prime, k + 1
+    if den != 1 or k > 40:
+        return label(text)[2:]
+    digits = str(abs(q.numerator) * 10 ** k // q.denominator).rjust(k + 1, "0")
+    return ("-" if q < 0 else "") + (f"{digits[:-k]}.{digits[-k:]}" if k else digits)
 
 
 # -- local-minimum-family: the valley path ----------------------------------------------------

@@ -32,6 +32,7 @@ from .errors import ProofError
 from .exact import Matrix, from_flint, to_flint
 from .network import Layer, Point
 from .problem import Problem
+from .loss import risk
 
 ZERO, ONE = Fraction(0), Fraction(1)
 MAX_PATHS = 50_000           # the checker's budget (certify/check.py MAX_PATHS)
@@ -170,14 +171,17 @@ def fitted_outputs(phi, paths, W_hat, d_out: int) -> list[list[Fraction]]:
 
 
 def cell_gradient(problem: Problem, phi, paths, outputs) -> list[Fraction]:
-    """``∇_Ŵ L_π`` at a ``Ŵ`` whose fitted outputs are ``outputs``: ``(2/n) Σ_i Φ_iᵀ r_i``."""
-    n = problem.data.n
+    """``∇_Ŵ L_π`` at a ``Ŵ`` whose fitted outputs are ``outputs``: ``(1/n) Σ_i Φ_iᵀ ψ_i``
+    with ``ψ`` the loss's per-sample gradient (squared: ``2 r_i``)."""
+    n, loss = problem.data.n, problem.loss
     grad = [ZERO] * len(paths)
     for row, out, y in zip(phi, outputs, problem.data.targets):
+        psi = [2 * (u - t) for u, t in zip(out, y)] if loss.is_squared else \
+            [loss.gradient(u, t) for u, t in zip(out, y)]
         for P, (f, path) in enumerate(zip(row, paths)):
             if f:
-                grad[P] += f * (out[path.output] - y[path.output])
-    return [2 * g / n for g in grad]
+                grad[P] += f * psi[path.output]
+    return [g / n for g in grad]
 
 
 def gram_matrix(phi, paths, columns: Sequence[int]) -> Matrix:
@@ -260,14 +264,17 @@ def cell_least_squares(problem: Problem, pattern: Pattern) -> CellFit:
     W_hat = [ZERO] * len(paths)
     for o in range(net.widths[-1]):
         cols = [P for P, path in enumerate(paths) if path.output == o and live[P]]
-        solution = least_squares([[row[P] for P in cols] for row in phi],
-                                 [y[o] for y in data.targets])
+        design = [[row[P] for P in cols] for row in phi]
+        y = [t[o] for t in data.targets]
+        if problem.loss.is_squared:
+            solution = least_squares(design, y)
+        else:   # Huber, squared hinge: the exact active-set optimum of construct/affine.py
+            from .construct.affine import _coordinate_optimum
+            solution = _coordinate_optimum(design, y, problem.loss, o)
         for P, w in zip(cols, solution):
             W_hat[P] = w
     fitted = fitted_outputs(phi, paths, W_hat, net.widths[-1])
-    minimum = sum(((f - y) ** 2 for fr, yr in zip(fitted, data.targets)
-                   for f, y in zip(fr, yr)), ZERO) / data.n
-    return CellFit(paths, phi, live, W_hat, minimum)
+    return CellFit(paths, phi, live, W_hat, risk(fitted, data.targets, problem.loss))
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,6 @@ from certify.activation import Activation
 from certify.network import Network, forward
 
 DIGITS = 120
-if hasattr(sys, "set_int_max_str_digits"):   # mpmath reads huge rationals via their digits
-    sys.set_int_max_str_digits(0)
 
 
 def _q(text) -> Fraction:
@@ -127,11 +125,17 @@ def violations(doc: dict) -> list[str]:
     """What is false in the claim (empty when every part holds); a malformed document is
     false as a whole."""
     from certify.errors import CertifyError
+    limit = getattr(sys, "get_int_max_str_digits", lambda: None)()
+    if limit is not None:   # fuzzed rationals may have 10,000 digits; restored below
+        sys.set_int_max_str_digits(0)
     try:
         return _violations(doc)
     except (CertifyError, ValueError, KeyError, TypeError, IndexError, ZeroDivisionError,
             AttributeError) as err:
         return [f"structure: {type(err).__name__}: {err}"]
+    finally:
+        if limit is not None:
+            sys.set_int_max_str_digits(limit)
 
 
 def _violations(doc: dict) -> list[str]:

@@ -20,6 +20,7 @@ from certify import cells
 from certify.activation import Activation
 from certify.data import Dataset
 from certify.errors import CertifyError
+from certify.loss import risk as loss_risk
 from certify.network import Network, Point
 from certify.problem import Problem
 from certify.reparam import gram_matrix, theta_derivatives
@@ -194,7 +195,7 @@ def _critical(problem: Problem, point: Point, doc: dict) -> list[str]:
     if any(grad):
         return ["critical: the gradient in theta is not zero"]
     cell_global = a.is_cell_minimum
-    risk = cells.squared_risk(a.report.outputs, problem.data.targets)
+    risk = loss_risk(a.report.outputs, problem.data.targets)
     facts = {"pattern": a.report.pattern_json(), "risk": cells.canonical(risk),
              "critical": True, "cell_global": cell_global, "local_minimum": True}
     extra = set(wit) - {"point"}
@@ -208,7 +209,7 @@ def _critical(problem: Problem, point: Point, doc: dict) -> list[str]:
         better = _point(wit["better_point"])
         problem.network.check_point(better)
         report = cells.cell_of(problem, better)
-        better_risk = cells.squared_risk(report.outputs, problem.data.targets)
+        better_risk = loss_risk(report.outputs, problem.data.targets)
         if report.pattern != a.report.pattern or not better_risk < risk:
             bad.append("better-point")
         facts["better_risk"] = cells.canonical(better_risk)

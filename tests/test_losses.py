@@ -297,19 +297,25 @@ def test_other_kinds_refuse_other_losses(certificates):
     ("squared_hinge", [[1], [-1], [1]], "1"),
     ({"name": "huber", "delta": "1/2"}, [[1], [-1], [3]], "10")])
 def test_cell_kinds_accept_convex_losses(loss, targets, tamper):
-    """The prover's cell certificates quote the squared risk (cells.py is squared-only), so the
-    risk is re-quoted here with the independent oracle; the checker's rule table does the rest."""
+    """The cells prover quotes the loss's own risk (confirmed by the independent oracle); the
+    checker's rule table does the rest. The Gram Hessian witness is squared-only on both
+    sides."""
     from certify.cells import prove_cell_convexity
     from certify.construct.spurious import construct_spurious_minimum
     problem = Problem.from_json(problem_spec([1, 2, 1], "relu", [[0], [1], [2]], targets, loss))
     point = construct_spurious_minimum(problem).point
-    cert = prove_cell_convexity(problem, point, hessian=False)
-    assert cert["problem"]["loss"] == loss
-    cert["claim"]["risk"] = fmt(risk_of(cert, cert["witness"]["point"]))
+    cert = prove_cell_convexity(problem, point)
+    assert cert["problem"]["loss"] == loss and "hessian_rank" not in cert["claim"]
+    assert cert["claim"]["risk"] == fmt(risk_of(cert, cert["witness"]["point"]))
     for backend in BACKENDS:
         verdict = check_certificate(cert, backend=backend)
         assert verdict.accepted, verdict.message
-    with_hessian = prove_cell_convexity(problem, point, hessian=True)
+    with pytest.raises(CertifyError, match="squared loss only"):
+        prove_cell_convexity(problem, point, hessian=True)
+    squared = Problem.from_json(problem_spec([1, 2, 1], "relu", [[0], [1], [2]], targets,
+                                             "squared"))
+    with_hessian = prove_cell_convexity(squared, point, hessian=True)
+    with_hessian["problem"]["loss"] = loss
     with_hessian["claim"]["risk"] = cert["claim"]["risk"]
     rejected(with_hessian, "loss-hessian-unknown")
     # the Stage A point minimises the risk in its cell: Σ_i Φ_iᵀ ψ_i = 0 (first-order condition)
@@ -371,3 +377,36 @@ def test_random_instances_certified_or_refused_cleanly():
         assert fmt(risk_of(cert, cert["witness"]["point"])) == cert["claim"]["risk"]
         assert fmt(risk_of(cert, cert["witness"]["better_point"])) == cert["claim"]["better_risk"]
     assert certified >= 10
+
+
+@pytest.mark.parametrize("loss,targets", [
+    ({"name": "huber", "delta": "1/2"}, [[0], [2], [1], [3], [1]]),
+    ("squared_hinge", [[-1], [1], [1], [-1], [1]])])
+def test_cell_minimum_and_cell_with_other_losses(loss, targets):
+    """minimise_in_cell solves the loss's exact optimum over Ŵ (active sets, affine.py), lifts
+    it into the cell and certifies it; the risk is the loss's (independent oracle). A `cell`
+    certificate with such a loss is schema 1.2 (1.1 knew the squared cell only)."""
+    from certify.cells import minimise_in_cell, prove_cell, read_point
+    problem = Problem.from_json(problem_spec([1, 2, 1], "relu", [[0], [1], [2], [3], [4]],
+                                             targets, loss))
+    point = read_point([{"W": [["1"], ["1"]], "b": ["1", "2"]},
+                        {"W": [["1", "1"]], "b": ["0"]}], problem)
+    result = minimise_in_cell(problem, point)
+    assert result.certificate is not None, result.reason
+    cert = result.certificate
+    assert cert["kind"] == "cell-global-minimum"
+    assert cert["claim"]["risk"] == fmt(risk_of(cert, cert["witness"]["point"]))
+    for backend in BACKENDS:
+        assert check_certificate(cert, backend=backend).accepted
+    moved = copy.deepcopy(cert)     # a point of the same cell off the optimum
+    moved["witness"]["point"][1]["b"][0] = fmt(Fraction(moved["witness"]["point"][1]["b"][0])
+                                               + Fraction(1, 7))
+    moved["claim"]["risk"] = fmt(risk_of(moved, moved["witness"]["point"]))
+    rejected(moved, "gradient-nonzero")
+    cell = prove_cell(problem, point)
+    assert cell["schema_version"] == "1.2"
+    assert cell["claim"]["risk"] == fmt(risk_of(cell, cell["witness"]["point"]))
+    assert check_certificate(cell).accepted
+    old = copy.deepcopy(cell)
+    old["schema_version"] = "1.1"
+    rejected(old, "unsupported-loss")

@@ -156,3 +156,47 @@ def test_ball_polygon_is_the_slice_of_the_box():
     d1, d2 = np.array([1.0, 1.0, 0.0]) / np.sqrt(2), np.array([0.0, 0.0, 1.0])
     poly = ball_polygon(d1, d2, 1.0)      # |a|/√2 ≤ 1 and |b| ≤ 1: a 2√2 × 2 rectangle
     assert np.allclose(np.abs(poly).max(axis=0), [np.sqrt(2), 1.0])
+
+
+# -- other losses: the drawn curve is the certificate's loss ------------------------------------
+
+THREE_CLASS = (__import__("pathlib").Path(__file__).parent.parent / "examples" /
+               "three_class_cross_entropy.json")
+
+
+@pytest.mark.parametrize("loss, targets", [
+    ({"name": "huber", "delta": "1/2"}, [[0], [1], [1], [0]]),
+    ("squared_hinge", [[-1], [1], [1], [-1]])])
+def test_the_float_curve_uses_the_certificates_loss(loss, targets):
+    """A Huber or squared-hinge certificate's curve is that loss's risk (float64 = the claim's
+    exact risk to 1e-12), not the squared one."""
+    spec = dict(XOR, data={"inputs": XOR["data"]["inputs"], "targets": targets}, loss=loss)
+    doc = prove_spurious_minimum(Problem.from_json(spec))
+    net = _FloatNetwork(doc["problem"])
+    for key, risk in (("point", "risk"), ("better_point", "better_risk")):
+        drawn = net.risks(net.vector(doc["witness"][key])[None, :])[0]
+        assert abs(drawn - float(Fraction(doc["claim"][risk]))) < 1e-12
+    squared = _FloatNetwork(dict(doc["problem"], loss="squared"))
+    point = net.vector(doc["witness"]["point"])
+    probes = np.array([point, point + 0.3, net.vector(doc["witness"]["better_point"])])
+    assert np.abs(squared.risks(probes) - net.risks(probes)).max() > 1e-6  # would catch squared
+
+
+def test_an_enclosure_figure_and_its_refused_twin(tmp_path):
+    doc = prove_spurious_minimum(Problem.from_file(THREE_CLASS))
+    source = tmp_path / "enclosure.json"
+    source.write_text(dumps(doc))
+    for suffix in (".png", ".pdf"):
+        target = tmp_path / f"fig{suffix}"
+        report = plot_certificate(source, target)
+        assert report.panels == ("the segment from the box centre to the lower point",)
+        assert len(target.read_bytes()) > 20_000
+    net = _FloatNetwork(doc["problem"])   # the curve at t = 1 is within the certified bound
+    drawn = net.risks(net.vector(doc["witness"]["better_point"])[None, :])[0]
+    assert drawn <= float(Fraction(doc["claim"]["better_risk_at_most"])) + 1e-12
+    doc["claim"]["risk_at_least"] = doc["claim"]["better_risk_at_most"]
+    source.write_text(dumps(doc))
+    target = tmp_path / "refused.png"
+    code = main(["plot", str(source), "-o", str(target)])
+    assert code == 1 and not target.exists()
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".refused")]
