@@ -1,6 +1,7 @@
 """Command-line subcommands for float models and figures (registered by ``certify.cli``).
 
-    certify import MODEL --data DATA [--activation ACT] [--targets K] -o PROBLEM --point POINT
+    certify import MODEL --data DATA [--activation ACT] [--targets K] [--loss LOSS]
+                   -o PROBLEM --point POINT
     certify plot CERT -o FIGURE [--seed N] [--grid N]
 
 ``MODEL`` is ``.onnx`` (needs ``certify[onnx]``) or ``.npz`` (``W1, b1, …``; give
@@ -34,6 +35,9 @@ def add_import_commands(sub) -> None:
                      help="problem file to write (exact, the README's format)")
     imp.add_argument("--point", required=True, metavar="POINT",
                      help="point file to write: a JSON list of layers {\"W\", \"b\"}")
+    imp.add_argument("--loss", default="squared", metavar="LOSS", help="the problem's loss: "
+                     "squared (default), squared_hinge, cross_entropy, or "
+                     "'{\"name\": \"huber\", \"delta\": \"1\"}'")
     imp.add_argument("--no-risk", action="store_true", help="skip the exact risk at the "
                      "imported point (exact forward passes over all the data)")
     plot = sub.add_parser("plot", help="figures of the loss surface from a certificate that "
@@ -65,7 +69,7 @@ def _import(args) -> int:
     from .importers import import_problem
     import_problem(args.model, args.data, output=args.output, point_output=args.point,
                    activation=args.activation, targets=args.targets,
-                   with_risk=not args.no_risk, say=_say)
+                   with_risk=not args.no_risk, say=_say, loss=args.loss)
     return EXIT_OK
 
 

@@ -662,7 +662,7 @@ def point_text(point: Point) -> str:
     return "[\n" + ",\n".join(parts) + "\n]\n"
 
 
-def problem_text(network: Network, data: Dataset) -> str:
+def problem_text(network: Network, data: Dataset, loss=None) -> str:
     """The fixed problem-file format of the README, exact (canonical rational strings)."""
     acts = [activation_json(a) for a in network.activations]
     act = acts[0] if all(a == acts[0] for a in acts) else acts
@@ -675,7 +675,8 @@ def problem_text(network: Network, data: Dataset) -> str:
                                              for r in canonical_rows(data.inputs))
             + '\n    ],\n    "targets": [\n' + ",\n".join("      " + _json_line(r)
                                                           for r in canonical_rows(data.targets))
-            + '\n    ]\n  },\n  "loss": "squared"\n}\n')
+            + '\n    ]\n  },\n  "loss": '
+            + json.dumps("squared" if loss is None else loss.to_json()) + '\n}\n')
 
 
 def activation_json(act: Activation):
@@ -707,7 +708,8 @@ def exact_risk(problem, point: Point) -> Fraction:
         for start in range(0, data.n, FORWARD_CHUNK):
             inputs = data.inputs[start:start + FORWARD_CHUNK]
             outputs, _ = forward(problem.network, point, inputs)
-            total += risk(outputs, data.targets[start:start + FORWARD_CHUNK]) * len(inputs)
+            total += risk(outputs, data.targets[start:start + FORWARD_CHUNK],
+                          problem.loss) * len(inputs)
             bar.advance(len(inputs))
     return total / data.n
 
@@ -722,9 +724,15 @@ def short_rational(q: Fraction, width: int = 48) -> str:
 
 def import_problem(model: str | Path, data: str | Path, *, output: str | Path,
                    point_output: str | Path, activation=None, targets: int | None = None,
-                   with_risk: bool = True, say=print) -> tuple[Path, Path]:
+                   with_risk: bool = True, say=print, loss="squared") -> tuple[Path, Path]:
     """``certify import``: read a float model and data exactly, write the problem file and the
-    point file (both atomically; if the second cannot be written the first is removed)."""
+    point file (both atomically; if the second cannot be written the first is removed).
+    ``loss``: the problem-file loss (a name, a Huber object, or its JSON text)."""
+    from .loss import parse_loss
+    from .problem import load_json as _load_json
+    if isinstance(loss, str) and loss.lstrip().startswith("{"):
+        loss = _load_json(loss)
+    loss = parse_loss(loss, "--loss")
     from .certificate import write_atomically
     from .problem import Problem
     output, point_output = Path(output), Path(point_output)
@@ -735,21 +743,24 @@ def import_problem(model: str | Path, data: str | Path, *, output: str | Path,
     if targets is None and Path(data).suffix.lower() != ".npz":
         targets = network.widths[-1]      # default: as many target columns as outputs
     table = read_data(data, targets)
-    problem = Problem(network, table.data)
+    problem = Problem(network, table.data, loss)
     for line in imported.summary_lines(Path(model).name) + table.summary_lines(Path(data).name):
         say(line)
     say(f"  in all {imported.floats + table.floats} binary floats converted exactly; "
         "nothing rounded")
-    if with_risk:
+    if with_risk and loss.is_exact:
         value = exact_risk(problem, imported.point)
-        say(f"  risk at the imported point (squared loss, exact): {short_rational(value)}")
-    problem_doc, point_doc = problem_text(network, table.data), point_text(imported.point)
+        say(f"  risk at the imported point ({loss} loss, exact): {short_rational(value)}")
+    elif with_risk:
+        say("  risk at the imported point: not computed (the cross_entropy risk is irrational; "
+            "`certify spurious` encloses it)")
+    problem_doc, point_doc = problem_text(network, table.data, loss), point_text(imported.point)
     # Self-check that the files read back to the same problem and point. The data rows are all
     # written by the same two lines, so a few rows stand for all (re-reading a large data set
     # would take longer than the import).
     few = Dataset(table.data.inputs[:3], table.data.targets[:3])
-    if not _same_problem(Problem.from_json(load_json(problem_text(network, few))),
-                         Problem(network, few)) or \
+    if not _same_problem(Problem.from_json(load_json(problem_text(network, few, loss))),
+                         Problem(network, few, loss)) or \
             point_from_json(load_json(point_doc), network) != imported.point:
         raise InputError("internal: the written files do not read back to the imported model",
                          code="prover-bug")

@@ -18,6 +18,9 @@ import pytest
 
 from certify.activation import Activation
 from certify.cli import main
+from certify.certificate import dumps
+from certify.check import check_certificate
+from certify.prove import prove_spurious_minimum
 from certify.errors import InputError
 from certify.importers import (load_data, load_network, load_point, point_from_json,
                                read_data, read_network)
@@ -491,3 +494,31 @@ def test_progress_on_a_terminal_reports_at_once():
     stream, clock = io.StringIO(), Clock()
     assert list(progress(range(3), "steps", stream=stream, clock=clock, force=True)) == [0, 1, 2]
     assert stream.getvalue().splitlines() == ["[1/3] steps…", "[3/3] steps… done (0.0 s)"]
+
+
+def test_import_with_a_loss_then_prove(tmp_path):
+    """`certify import --loss`: the problem file carries the loss; a cross-entropy classifier
+    (one-hot targets) goes on to an enclosure certificate; a bad loss is one line, no file."""
+    rng = np.random.default_rng(3)
+    net = {"W1": rng.normal(size=(5, 2)).astype(F32), "b1": rng.normal(size=5).astype(F32),
+           "W2": rng.normal(size=(3, 5)).astype(F32), "b2": rng.normal(size=3).astype(F32)}
+    np.savez(tmp_path / "net.npz", **net)
+    grid = [(a / 10, b / 10) for a in range(-20, 21, 3) for b in range(-20, 21, 3)]
+    x = np.array([grid[k] for k in rng.choice(len(grid), size=30, replace=False)])
+    labels = (x[:, 0] > x[:, 1]).astype(int) + (rng.random(30) < 0.4)
+    y = np.eye(3)[labels]
+    np.savetxt(tmp_path / "d.csv", np.hstack([x, y]), delimiter=",", fmt="%g")
+    out, point = tmp_path / "p.json", tmp_path / "pt.json"
+    common = ["import", str(tmp_path / "net.npz"), "--activation", "relu", "--data",
+              str(tmp_path / "d.csv"), "-o", str(out), "--point", str(point)]
+    assert main(common + ["--loss", "cross_entropy"]) == 0
+    problem = Problem.from_file(out)
+    assert problem.loss == "cross_entropy"
+    doc = prove_spurious_minimum(problem)
+    assert check_certificate(dumps(doc)).accepted
+    assert main(common + ["--loss", '{"name": "huber", "delta": "1/2"}']) == 0
+    assert Problem.from_file(out).loss.name == "huber"
+    out.unlink()
+    point.unlink()
+    assert main(common + ["--loss", "hinge"]) == 2
+    assert not out.exists() and not point.exists()
