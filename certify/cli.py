@@ -233,19 +233,8 @@ def _report_enclosure(document: dict, verdict, say) -> None:
 
 def _decimal(q) -> str:
     """A claim's rational as a decimal when it has a finite one (the claims are p/10^k)."""
-    den, digits = q.denominator, 0
-    while den % 10 == 0 and digits < 200:
-        den //= 10
-        digits += 1
-    for prime in (2, 5):
-        while den % prime == 0:
-            den //= prime
-            digits += 1
-    if den != 1:
-        return str(q)
-    text = str(abs(q.numerator) * 10 ** digits // q.denominator).rjust(digits + 1, "0")
-    sign = "-" if q < 0 else ""
-    return f"{sign}{text[:-digits]}.{text[-digits:]}" if digits else f"{sign}{text}"
+    from .exact import canonical, finite_decimal
+    return finite_decimal(q) or canonical(q)
 
 
 def _family(args) -> int:

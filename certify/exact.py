@@ -230,3 +230,21 @@ def ldl(matrix: Matrix) -> tuple[Matrix, list[Fraction]] | None:
                 for k in range(j + 1, n):
                     row_i[k] -= lij * row_j[k]  # Schur complement of the pivot
     return lower, diag
+
+
+def finite_decimal(q: Fraction, max_digits: int = 200) -> str | None:
+    """``q`` as an exact decimal (``"0.125"``) when it has one with at most ``max_digits``
+    digits after the point, else ``None`` (the enclosure bounds are ``p/10^k``)."""
+    den, digits = q.denominator, 0
+    for prime in (2, 5):
+        while den % prime == 0:
+            den //= prime
+    if den != 1:
+        return None
+    while 10 ** digits % q.denominator:
+        digits += 1
+        if digits > max_digits:
+            return None
+    text = str(abs(q.numerator) * 10 ** digits // q.denominator).rjust(digits + 1, "0")
+    sign = "-" if q < 0 else ""
+    return f"{sign}{text[:-digits]}.{text[-digits:]}" if digits else f"{sign}{text}"

@@ -421,18 +421,9 @@ def _draw_enclosure(figure_module, doc: dict):
 
 
 def _decimal_label(text: str) -> str:
-    """The enclosure's bounds are p/10^k: print them as decimals (exact), else ``label``."""
-    q = _q(text)
-    den, k = q.denominator, 0
-    while den % 10 == 0:
-        den, k = den // 10, k + 1
-    for prime in (2, 5):
-        while den % prime == 0:
-            den, k = den // prime, k + 1
-    if den != 1 or k > 40:
-        return label(text)[2:]
-    digits = str(abs(q.numerator) * 10 ** k // q.denominator).rjust(k + 1, "0")
-    return ("-" if q < 0 else "") + (f"{digits[:-k]}.{digits[-k:]}" if k else digits)
+    """The enclosure's bounds are p/10^k: print them as exact decimals, else ``label``."""
+    from .exact import finite_decimal
+    return finite_decimal(_q(text), 40) or label(text)[2:]
 
 
 # -- local-minimum-family: the valley path ----------------------------------------------------

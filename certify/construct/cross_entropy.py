@@ -153,35 +153,48 @@ def _softmax(d: list) -> tuple[list, flint.arb]:
     return [e / total for e in E], total.log()
 
 
+def _gradient_hessian(xt: list, ys: list, v: list) -> tuple[list, list]:
+    """``n ∇ĝ(v)`` and ``n ∇²ĝ(v)`` in balls: ``Σ_i (p_i − y_i) x̃_iᵀ`` and
+    ``Σ_i (diag p_i − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ`` (reduced softmax ``p``), flattened row-major."""
+    m1, K1 = len(xt[0]), len(v)
+    grad = [flint.arb(0)] * (K1 * m1)
+    H = [[flint.arb(0)] * (K1 * m1) for _ in range(K1 * m1)]
+    for x, y in zip(xt, ys):
+        d = [sum((a * b for a, b in zip(row, x)), flint.arb(0)) for row in v]
+        p, _ = _softmax(d)
+        for k in range(K1):
+            r = p[k] - y[k]
+            for c in range(m1):
+                grad[k * m1 + c] += r * x[c]
+            for k2 in range(K1):
+                s = p[k] * ((1 if k == k2 else 0) - p[k2])
+                for c in range(m1):
+                    sx = s * x[c]
+                    for c2 in range(m1):
+                        H[k * m1 + c][k2 * m1 + c2] += sx * x[c2]
+    return grad, H
+
+
+def _balls(problem: Problem) -> tuple[list, list]:
+    """``x̃_i`` and ``y_i`` as balls (exact at the current precision when dyadic)."""
+    return ([[_arb(v) for v in x] + [flint.arb(1)] for x in problem.data.inputs],
+            [[_arb(v) for v in y] for y in problem.data.targets])
+
+
 def _newton_refine(problem: Problem, v0: np.ndarray) -> list[list[Fraction]]:
     """Ball-arithmetic Newton steps from the float optimum; returns ``v*`` rounded to
     ``2^-CENTRE_BITS``."""
     old = flint.ctx.prec
     flint.ctx.prec = PREC   # before any ball is made: the data enter at full precision
     try:
-        xt = [[_arb(v) for v in x] + [flint.arb(1)] for x in problem.data.inputs]
-        ys = [[_arb(v) for v in y] for y in problem.data.targets]
-        m1, K = len(xt[0]), len(ys[0])
+        xt, ys = _balls(problem)
+        m1, K1 = len(xt[0]), len(ys[0]) - 1
         v = [[flint.arb(float(x)) for x in row] for row in v0]
         for _ in range(8):
-            grad = [flint.arb(0)] * ((K - 1) * m1)
-            H = [[flint.arb(0)] * ((K - 1) * m1) for _ in range((K - 1) * m1)]
-            for x, y in zip(xt, ys):
-                d = [sum((a * b for a, b in zip(row, x)), flint.arb(0)) for row in v]
-                p, _ = _softmax(d)
-                for k in range(K - 1):
-                    r = p[k] - y[k]
-                    for c in range(m1):
-                        grad[k * m1 + c] += r * x[c]
-                    for k2 in range(K - 1):
-                        s = p[k] * ((1 if k == k2 else 0) - p[k2])
-                        for c in range(m1):
-                            sx = s * x[c]
-                            for c2 in range(m1):
-                                H[k * m1 + c][k2 * m1 + c2] += sx * x[c2]
+            grad, H = _gradient_hessian(xt, ys, v)
             step = flint.arb_mat(H).solve(flint.arb_mat([[g] for g in grad]))
             size = max(abs(_fraction(step[i, 0])) for i in range(step.nrows()))
-            v = [[(v[k][c] - step[k * m1 + c, 0]).mid() for c in range(m1)] for k in range(K - 1)]
+            v = [[(v[k][c] - step[k * m1 + c, 0]).mid() for c in range(m1)] for k in range(K1)]
             if size < Fraction(1, 2 ** (CENTRE_BITS + 20)):
                 break
         else:
@@ -327,21 +340,9 @@ def construct_enclosure(problem: Problem) -> dict:
 
 def _preconditioner(problem: Problem, v, L) -> list[list[Fraction]]:
     """``C ≈ (Ĥ(c) L)^{-1}`` (any matrix is sound; a good one makes the Krawczyk map contract)."""
-    xt = [[_arb(x) for x in row] + [flint.arb(1)] for row in problem.data.inputs]
-    m1, K1 = len(xt[0]), len(v)
-    m = K1 * m1
-    H = [[flint.arb(0)] * m for _ in range(m)]
-    for x in xt:
-        d = [sum((_arb(a) * b for a, b in zip(row, x)), flint.arb(0)) for row in v]
-        p, _ = _softmax(d)
-        for k in range(K1):
-            for k2 in range(K1):
-                s = p[k] * ((1 if k == k2 else 0) - p[k2])
-                for c in range(m1):
-                    sx = s * x[c]
-                    for c2 in range(m1):
-                        H[k * m1 + c][k2 * m1 + c2] += sx * x[c2]
-    n = len(xt)
+    xt, ys = _balls(problem)
+    _, H = _gradient_hessian(xt, ys, [[_arb(a) for a in row] for row in v])
+    n, m = len(xt), len(H)
     J = flint.arb_mat([[h / n for h in row] for row in H]) * \
         flint.arb_mat([[_arb(e) for e in row] for row in L])
     inverse = J.inv()
