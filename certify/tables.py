@@ -39,7 +39,9 @@ def summary(kind: str, facts: dict) -> str:
             "equivalent-points": ("equivalent", "risk"),
             "nondifferentiable-boundary": ("left_derivative", "right_derivative", "kink"),
             "valley-path": ("risk", "constant_outputs"),
-            "cell-critical-point": ("statement", "risk")}.get(kind, ("risk",))
+            "cell-critical-point": ("statement", "risk"),
+            "spurious-local-minimum-enclosure": ("risk_at_least", "better_risk_at_most",
+                                                 "gap_at_least")}.get(kind, ("risk",))
     parts = []
     for key in keys:
         if key in facts:
