@@ -339,3 +339,17 @@ def test_flint_round_trip_and_transpose():
     assert from_flint(to_flint(m)) == m
     assert transpose(m) == [[F(1, 3), F(0), F(5)], [F(-2), F(10 ** 30, 7), F(-1, 9)]]
     assert all(type(v) is Fraction for r in from_flint(to_flint(m)) for v in r)
+
+
+@pytest.mark.parametrize("q, text", [
+    (F(1, 8), "0.125"), (F(-3, 4), "-0.75"), (F(5), "5"), (F(0), "0"),
+    (F(123456789, 10 ** 24), "0.000000000000000123456789"), (F(-1, 10 ** 5), "-0.00001")])
+def test_finite_decimal_is_exact(q, text):
+    from certify.exact import finite_decimal
+    assert finite_decimal(q) == text and F(text) == q
+
+
+@pytest.mark.parametrize("q", [F(1, 3), F(2, 7), F(1, 2 ** 300)])
+def test_finite_decimal_refuses_what_it_cannot_write(q):
+    from certify.exact import finite_decimal
+    assert finite_decimal(q, max_digits=200) is None
