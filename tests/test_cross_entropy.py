@@ -394,3 +394,19 @@ def test_exp_and_log_enclose_the_true_values_tightly():
         lo, hi = check._iv_log(check._iv_q(y))
         true = mpmath.log(ce_oracle._mp(y)) * scale
         assert lo <= true <= hi and hi - lo <= 2 ** 40
+
+
+def test_the_frozen_golden_stays_accepted_and_true():
+    """tests/golden/spurious-local-minimum-enclosure/ (schema 1.2) is accepted forever, by both
+    backends; its mutants are the corpus's (test_mutation_corpus.py)."""
+    from pathlib import Path
+    folder = Path(__file__).parent / "golden" / "spurious-local-minimum-enclosure"
+    files = sorted(folder.glob("*.json"))
+    assert files
+    for path in files:
+        text = path.read_text()
+        for backend in ("fraction", "flint"):
+            assert check_certificate(text, backend=backend).accepted
+        assert ce_oracle.violations(json.loads(text)) == []
+        fresh = prove_spurious_minimum(Problem.from_json(ce_oracle.GOLDEN_SPEC))
+        assert fresh["claim"]["risk_at_least"] == json.loads(text)["claim"]["risk_at_least"]

@@ -155,23 +155,23 @@ def _softmax(d: list) -> tuple[list, flint.arb]:
 
 def _gradient_hessian(xt: list, ys: list, v: list) -> tuple[list, list]:
     """``n ∇ĝ(v)`` and ``n ∇²ĝ(v)`` in balls: ``Σ_i (p_i − y_i) x̃_iᵀ`` and
-    ``Σ_i (diag p_i − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ`` (reduced softmax ``p``), flattened row-major."""
+    ``Σ_i (diag p_i − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ`` (reduced softmax ``p``), flattened row-major.
+    Each block is one ``arb_mat`` product ``X̃ᵀ diag(s) X̃``."""
     m1, K1 = len(xt[0]), len(v)
-    grad = [flint.arb(0)] * (K1 * m1)
-    H = [[flint.arb(0)] * (K1 * m1) for _ in range(K1 * m1)]
-    for x, y in zip(xt, ys):
-        d = [sum((a * b for a, b in zip(row, x)), flint.arb(0)) for row in v]
-        p, _ = _softmax(d)
-        for k in range(K1):
-            r = p[k] - y[k]
+    X = flint.arb_mat(xt)
+    Xt = X.transpose()
+    D = X * flint.arb_mat(v).transpose()                     # n × (K−1) reduced logits
+    P = [_softmax([D[i, k] for k in range(K1)])[0] for i in range(len(xt))]
+    grad, H = [], [[None] * (K1 * m1) for _ in range(K1 * m1)]
+    for k in range(K1):
+        r = Xt * flint.arb_mat([[p[k] - y[k]] for p, y in zip(P, ys)])
+        grad += [r[c, 0] for c in range(m1)]
+        for k2 in range(K1):
+            block = Xt * flint.arb_mat([[p[k] * ((1 if k == k2 else 0) - p[k2]) * xc
+                                         for xc in x] for p, x in zip(P, xt)])
             for c in range(m1):
-                grad[k * m1 + c] += r * x[c]
-            for k2 in range(K1):
-                s = p[k] * ((1 if k == k2 else 0) - p[k2])
-                for c in range(m1):
-                    sx = s * x[c]
-                    for c2 in range(m1):
-                        H[k * m1 + c][k2 * m1 + c2] += sx * x[c2]
+                for c2 in range(m1):
+                    H[k * m1 + c][k2 * m1 + c2] = block[c, c2]
     return grad, H
 
 
