@@ -2521,77 +2521,10 @@ def _check_enclosure(doc: dict, be) -> dict:
     # the box in v: |v(u) - v(c)| <= |L| |u - c| entrywise
     half = [max(hi - v, v - lo) for (*_, lo, hi, v) in box]
     spread = [sum((abs(e) * h for e, h in zip(row, half) if e), Fraction(0)) for row in L]
-    xt = [list(x) + [Fraction(1)] for x in prob.inputs]
-    den = math.lcm(*(v.denominator for row in xt for v in row))
-    xi = [[v.numerator * (den // v.denominator) for v in row] for row in xt]   # x~ = xi / den
+    G, H, low = _enclosure_sums(prob, centre, spread)
 
-    # enclosures per sample: centre softmax (gradient), box softmax (Hessian), box loss
-    grad = [[(0, 0)] * (d0 + 1) for _ in range(K - 1)]
-    hess = {}
-    low = (0, 0)
-    for i in range(n):
-        dc = [_iv_q(v) for v in centre[i]]
-        radius = [sum((abs(x) * s for x, s in zip(xt[i], spread[k * (d0 + 1):(k + 1) * (d0 + 1)])
-                       if x and s), Fraction(0)) for k in range(K - 1)]
-        for k, r in enumerate(radius):
-            _logit_range(abs(centre[i][k]) + r, f"$.witness.box (sample {i})")
-        dbox = [(lo - _iv_q(r)[1], hi + _iv_q(r)[1]) for (lo, hi), r in zip(dc, radius)]
-        _, pc = _ce_parts(dc)
-        lse, pb = _ce_parts(dbox)
-        for v, yk in zip(dbox, prob.targets[i]):
-            lse = _iv_sub(lse, _iv_rat(v, yk))
-        low = _iv_add(low, lse)
-        for k in range(K - 1):
-            res = _iv_sub(pc[k], _iv_q(prob.targets[i][k]))
-            for c, x in enumerate(xi[i]):
-                if x:
-                    g = grad[k][c]
-                    grad[k][c] = (g[0] + min(res[0] * x, res[1] * x),
-                                  g[1] + max(res[0] * x, res[1] * x))
-            for k2 in range(k, K - 1):
-                s = _iv_mul(pb[k], _iv_sub((_IV_ONE, _IV_ONE), pb[k])) if k2 == k else \
-                    _iv_mul(_iv_sub((0, 0), pb[k]), pb[k2])
-                for c, x in enumerate(xi[i]):
-                    if not x:
-                        continue
-                    for c2 in range(c if k2 == k else 0, d0 + 1):
-                        x2 = x * xi[i][c2]
-                        if x2:
-                            key = (k * (d0 + 1) + c, k2 * (d0 + 1) + c2)
-                            h = hess.get(key, (0, 0))
-                            hess[key] = (h[0] + min(s[0] * x2, s[1] * x2),
-                                         h[1] + max(s[0] * x2, s[1] * x2))
-    G = [_iv_int_div(grad[k][c], n * den) for k in range(K - 1) for c in range(d0 + 1)]
-    H = [[(0, 0)] * m for _ in range(m)]
-    for (a, b), h in hess.items():
-        H[a][b] = H[b][a] = _iv_int_div(h, n * den * den)
-
-    # E2: Krawczyk by contraction. J = H L, M = I - C J, K(X) = c - C G(c) + M (X - c).
-    cols = [[L[b][l] for b in range(m)] for l in range(m)]
-    J = [[_iv_dot(H[a], cols[l]) for l in range(m)] for a in range(m)]
-    Jt = [list(col) for col in zip(*J)]
-    offsets = [(_iv_q(lo - v)[0], _iv_q(hi - v)[1]) for (*_, lo, hi, v) in box]
-    q_max = 0
-    for a in range(m):
-        lo_a, hi_a, v_a = box[a][4], box[a][5], box[a][6]
-        cg = _iv_dot(G, C[a])
-        k_lo, k_hi = _iv_q(v_a)[0] - cg[1], _iv_q(v_a)[1] - cg[0]
-        norm = 0
-        for l in range(m):
-            cj = _iv_dot(Jt[l], C[a])
-            entry = _iv_sub((_IV_ONE, _IV_ONE) if a == l else (0, 0), cj)
-            norm += _mag(entry)
-            term = _iv_mul(entry, offsets[l])
-            k_lo, k_hi = k_lo + term[0], k_hi + term[1]
-        q_max = max(q_max, norm)
-        if Fraction(k_lo, _IV_ONE) < lo_a or Fraction(k_hi, _IV_ONE) > hi_a:
-            raise Reject("enclosure-not-verified", f"$.witness.box[{a}]", "the Krawczyk image "
-                         f"[{_clip(_fmt(Fraction(k_lo, _IV_ONE)), 30)}, "
-                         f"{_clip(_fmt(Fraction(k_hi, _IV_ONE)), 30)}] is not inside [lo, hi]",
-                         _show(wit["box"][a]))
-    if q_max >= _IV_ONE:
-        raise Reject("enclosure-not-verified", "$.witness.preconditioner", "||I - C J||_inf is "
-                     f"not below 1 (bound {float(Fraction(q_max, _IV_ONE)):.3g}): no contraction")
+    # E2: Krawczyk by contraction.
+    q_max = _krawczyk(box, C, G, H, L, wit["box"])
 
     # E3: risks.
     risk_low = Fraction(_iv_int_div(low, n)[0], _IV_ONE)
@@ -2624,6 +2557,90 @@ def _check_enclosure(doc: dict, be) -> dict:
             "risk_at_least": _fmt(at_least), "better_risk_at_most": _fmt(at_most),
             "gap_at_least": _fmt(gap), "enclosure_risk_lower": _fmt(risk_low),
             "enclosure_better_risk_upper": _fmt(better_high), "box_coordinates": m}
+
+
+def _enclosure_sums(prob: _Problem, centre: list, spread: list) -> tuple:
+    """Per sample, over the box: the reduced logits' intervals; then the gradient G(c) at the
+    centre (intervals), the Hessian enclosure H over the box (m x m intervals) and the summed
+    loss's lower bound. Data enter as integers over one denominator, so the sums over samples
+    are exact integer interval sums, scaled once at the end."""
+    d0, K, n = prob.widths[0], prob.widths[-1], len(prob.inputs)
+    xt = [list(x) + [Fraction(1)] for x in prob.inputs]
+    den = math.lcm(*(v.denominator for row in xt for v in row))
+    xi = [[v.numerator * (den // v.denominator) for v in row] for row in xt]   # x~ = xi / den
+    grad = [[(0, 0)] * (d0 + 1) for _ in range(K - 1)]
+    hess = {}
+    low = (0, 0)
+    for i in range(n):
+        dc = [_iv_q(v) for v in centre[i]]
+        radius = [sum((abs(x) * s for x, s in zip(xt[i], spread[k * (d0 + 1):(k + 1) * (d0 + 1)])
+                       if x and s), Fraction(0)) for k in range(K - 1)]
+        for k, r in enumerate(radius):
+            _logit_range(abs(centre[i][k]) + r, f"$.witness.box (sample {i})")
+        dbox = [(lo - _iv_q(r)[1], hi + _iv_q(r)[1]) for (lo, hi), r in zip(dc, radius)]
+        _, pc = _ce_parts(dc)
+        lse, pb = _ce_parts(dbox)
+        for v, yk in zip(dbox, prob.targets[i]):
+            lse = _iv_sub(lse, _iv_rat(v, yk))
+        low = _iv_add(low, lse)
+        for k in range(K - 1):
+            res = _iv_sub(pc[k], _iv_q(prob.targets[i][k]))
+            for c, x in enumerate(xi[i]):
+                if x:
+                    g = grad[k][c]
+                    grad[k][c] = (g[0] + min(res[0] * x, res[1] * x),
+                                  g[1] + max(res[0] * x, res[1] * x))
+            for k2 in range(k, K - 1):   # the upper triangle; H is symmetric
+                s = _iv_mul(pb[k], _iv_sub((_IV_ONE, _IV_ONE), pb[k])) if k2 == k else \
+                    _iv_mul(_iv_sub((0, 0), pb[k]), pb[k2])
+                for c, x in enumerate(xi[i]):
+                    if not x:
+                        continue
+                    for c2 in range(c if k2 == k else 0, d0 + 1):
+                        x2 = x * xi[i][c2]
+                        if x2:
+                            key = (k * (d0 + 1) + c, k2 * (d0 + 1) + c2)
+                            h = hess.get(key, (0, 0))
+                            hess[key] = (h[0] + min(s[0] * x2, s[1] * x2),
+                                         h[1] + max(s[0] * x2, s[1] * x2))
+    m = (K - 1) * (d0 + 1)
+    G = [_iv_int_div(grad[k][c], n * den) for k in range(K - 1) for c in range(d0 + 1)]
+    H = [[(0, 0)] * m for _ in range(m)]
+    for (a, b), h in hess.items():
+        H[a][b] = H[b][a] = _iv_int_div(h, n * den * den)
+    return G, H, low
+
+
+def _krawczyk(box: list, C: list, G: list, H: list, L: list, raw_box: list) -> int:
+    """Rule E2. J = H L encloses G' over the box, M = I - C J; every row of
+    K(X) = c - C G(c) + M (X - c) must lie inside the box, and ||M||_inf < 1. Returns the
+    bound on ||M||_inf (scaled by 2^_IV_BITS)."""
+    m = len(box)
+    cols = [[L[b][l] for b in range(m)] for l in range(m)]
+    J = [[_iv_dot(H[a], cols[l]) for l in range(m)] for a in range(m)]
+    Jt = [list(col) for col in zip(*J)]
+    offsets = [(_iv_q(lo - v)[0], _iv_q(hi - v)[1]) for (*_, lo, hi, v) in box]
+    q_max = 0
+    for a in range(m):
+        lo_a, hi_a, v_a = box[a][4], box[a][5], box[a][6]
+        cg = _iv_dot(G, C[a])
+        k_lo, k_hi = _iv_q(v_a)[0] - cg[1], _iv_q(v_a)[1] - cg[0]
+        norm = 0
+        for l in range(m):
+            entry = _iv_sub((_IV_ONE, _IV_ONE) if a == l else (0, 0), _iv_dot(Jt[l], C[a]))
+            norm += _mag(entry)
+            term = _iv_mul(entry, offsets[l])
+            k_lo, k_hi = k_lo + term[0], k_hi + term[1]
+        q_max = max(q_max, norm)
+        if Fraction(k_lo, _IV_ONE) < lo_a or Fraction(k_hi, _IV_ONE) > hi_a:
+            raise Reject("enclosure-not-verified", f"$.witness.box[{a}]", "the Krawczyk image "
+                         f"[{_clip(_fmt(Fraction(k_lo, _IV_ONE)), 30)}, "
+                         f"{_clip(_fmt(Fraction(k_hi, _IV_ONE)), 30)}] is not inside [lo, hi]",
+                         _show(raw_box[a]))
+    if q_max >= _IV_ONE:
+        raise Reject("enclosure-not-verified", "$.witness.preconditioner", "||I - C J||_inf is "
+                     f"not below 1 (bound {float(Fraction(q_max, _IV_ONE)):.3g}): no contraction")
+    return q_max
 
 
 _ENCLOSURE_CLAIM = ("minimum_in_box", "risk_at_least", "better_risk_at_most", "gap_at_least")

@@ -410,3 +410,18 @@ def test_the_frozen_golden_stays_accepted_and_true():
         assert ce_oracle.violations(json.loads(text)) == []
         fresh = prove_spurious_minimum(Problem.from_json(ce_oracle.GOLDEN_SPEC))
         assert fresh["claim"]["risk_at_least"] == json.loads(text)["claim"]["risk_at_least"]
+
+
+def test_inputs_beyond_float_range_are_one_line(tmp_path):
+    """Found by fuzzing: floats propose the optimum, so 1e400 is refused in one line."""
+    spec = json.loads(json.dumps(LEAKY_SPEC))
+    spec["data"]["inputs"][0][0] = "1e400"
+    problem = tmp_path / "p.json"
+    problem.write_text(json.dumps(spec))
+    for command in (["spurious", str(problem), "-o", str(tmp_path / "c.json")],
+                    ["assumptions", str(problem)]):
+        run = subprocess.run([sys.executable, "-m", "certify", *command], capture_output=True,
+                             text=True)
+        assert run.returncode == 2 and "floating-point range" in run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "c.json").exists()

@@ -42,6 +42,10 @@ PROBLEM_SEEDS = list(GOLDEN_PROBLEMS.values()) + [
     {"network": {"widths": [1, 2, 1], "activation": {"breakpoints": [0, 1], "slopes": [0, 1, 0],
                                                       "intercepts": [0, 0, 1]}},
      "data": {"inputs": [0, 1, 2, 3], "targets": [0, 1, 1, 0]}},
+    {"network": {"widths": [1, 3, 2], "activation": "relu"},   # cross-entropy: enclosures
+     "data": {"inputs": [[-2], [-1], ["-1/2"], [0], ["1/2"], [1], ["3/2"], [2]],
+              "targets": [[1, 0], [1, 0], [0, 1], [1, 0], [0, 1], [1, 0], [0, 1], [0, 1]]},
+     "loss": "cross_entropy"},
 ]
 
 

@@ -28,7 +28,7 @@ import flint
 import numpy as np
 
 from .. import __version__
-from ..errors import AssumptionError, ProofError
+from ..errors import AssumptionError, InputError, ProofError
 from ..exact import canonical, canonical_rows, ldl, product, transpose
 from ..problem import Problem
 from .assumptions import Assumption, _a2_distinct_inputs, _a3_output_narrower, _a4_nonlinear
@@ -71,8 +71,13 @@ def _a1_optimum(problem: Problem) -> Assumption:
 
 
 def _arrays(problem: Problem):
-    X = np.array([[float(v) for v in x] + [1.0] for x in problem.data.inputs])
-    Y = np.array([[float(v) for v in y] for y in problem.data.targets])
+    try:
+        X = np.array([[float(v) for v in x] + [1.0] for x in problem.data.inputs])
+        Y = np.array([[float(v) for v in y] for y in problem.data.targets])
+    except OverflowError:
+        raise InputError("an input exceeds the floating-point range (about 1e308); floats "
+                         "propose the cross-entropy optimum, so rescale the data",
+                         code="too-large-for-floats") from None
     return X, Y
 
 
@@ -80,6 +85,11 @@ def _float_optimum(problem: Problem) -> np.ndarray:
     """Damped Newton on the convex reduced risk; refuses when it diverges (separable classes:
     the infimum is not attained)."""
     X, Y = _arrays(problem)
+    with np.errstate(all="ignore"):   # overflow means divergence, decided below; no warnings
+        return _damped_newton(X, Y)
+
+
+def _damped_newton(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     n, m1 = X.shape
     K = Y.shape[1]
     v = np.zeros((K - 1, m1))
@@ -352,10 +362,13 @@ def _preconditioner(problem: Problem, v, L) -> list[list[Fraction]]:
 def _best_float_step(centres, centred, direction, targets, eps: Fraction) -> Fraction:
     """Floats propose the step: the best of ``eps · 2^(j/4)``, ``j = −40 … 80``, rounded to a
     dyadic rational (the ball bound below decides)."""
-    D = np.array([[float(v) for v in d] + [0.0] for d in centres])
-    c = np.array([float(v) for v in centred])
-    w = np.array([float(v) for v in direction])
-    Y = np.array([[float(v) for v in y] for y in targets])
+    try:
+        D = np.array([[float(v) for v in d] + [0.0] for d in centres])
+        c = np.array([float(v) for v in centred])
+        w = np.array([float(v) for v in direction])
+        Y = np.array([[float(v) for v in y] for y in targets])
+    except OverflowError:
+        return eps   # beyond floats: the ball bound below halves from eps instead
 
     def risk(step: float) -> float:
         Z = D + step * np.outer(c, w)
@@ -363,9 +376,11 @@ def _best_float_step(centres, centred, direction, targets, eps: Fraction) -> Fra
         lse = top[:, 0] + np.log(np.exp(Z - top).sum(axis=1))
         return float(np.mean(lse - (Y * Z).sum(axis=1)))
 
-    steps = [float(eps) * 2 ** (j / 4) for j in range(-40, 81)]
-    best = min(steps, key=risk)
-    return _significant(Fraction(best), 20) if risk(best) < risk(0.0) else eps
+    with np.errstate(all="ignore"):
+        steps = [float(eps) * 2 ** (j / 4) for j in range(-40, 81)]
+        best = min(steps, key=risk)
+        better = risk(best) < risk(0.0)
+    return _significant(Fraction(best), 20) if better and math.isfinite(best) and best else eps
 
 
 def _witness(problem: Problem, hidden_layers, W_out, b_out, windows, centres, psi,
