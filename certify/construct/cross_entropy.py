@@ -31,6 +31,7 @@ from .. import __version__
 from ..errors import AssumptionError, InputError, ProofError
 from ..exact import canonical, canonical_rows, ldl, product, transpose
 from ..problem import Problem
+from ..progress import progress
 from .assumptions import Assumption, _a2_distinct_inputs, _a3_output_narrower, _a4_nonlinear
 from .spurious import (ONE, ZERO, _point, _spare_chain, distinct_projection, kink_location,
                        stage_a_layers)
@@ -200,7 +201,7 @@ def _newton_refine(problem: Problem, v0: np.ndarray) -> list[list[Fraction]]:
         xt, ys = _balls(problem)
         m1, K1 = len(xt[0]), len(ys[0]) - 1
         v = [[flint.arb(float(x)) for x in row] for row in v0]
-        for _ in range(8):
+        for _ in progress(range(8), "Newton steps in ball arithmetic (at most 8)"):
             grad, H = _gradient_hessian(xt, ys, v)
             step = flint.arb_mat(H).solve(flint.arb_mat([[g] for g in grad]))
             size = max(abs(_fraction(step[i, 0])) for i in range(step.nrows()))
@@ -402,7 +403,7 @@ def _witness(problem: Problem, hidden_layers, W_out, b_out, windows, centres, ps
     if spread == 0 or all(x == 0 for x in direction):
         raise ProofError("internal: the kink feature is orthogonal to the gradients")
     eps = _best_float_step(centres, centred, direction, data.targets, -1 / spread)
-    for _ in range(MAX_HALVINGS):
+    for _ in progress(range(MAX_HALVINGS), "bounding the witness's risk (halving the step)"):
         shift = [eps * w for w in direction]
         logits = []
         for d, c in zip(centres, centred):
