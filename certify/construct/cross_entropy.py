@@ -267,7 +267,7 @@ def construct_enclosure(problem: Problem) -> dict:
             raise AssumptionError(f"assumption {assumption.name} fails: {assumption.reason}",
                                   code=f"assumption-{assumption.name.lower()}")
     net, data = problem.network, problem.data
-    n, d0, K = data.n, data.input_dim, net.widths[-1]
+    d0, K = data.input_dim, net.widths[-1]
     try:
         v = _newton_refine(problem, _float_optimum(problem))
     except ProofError as err:
