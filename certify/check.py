@@ -2719,9 +2719,9 @@ def check_certificate(document, *, backend: str = "auto", decider: str = "sturm"
             be = _FractionBackend()
             be.decider, be.smt2 = decider, smt2
             trust = (f"python {platform.python_version()}", be.trust) + _solver_trust(decider)
+        # what this kind's rules rest on beyond exact arithmetic
+        trust = trust[:2] + _KIND_TRUST.get(kind, lambda decider: ())(decider)
         facts = RULES[kind](doc, be)
-        if kind == "spurious-local-minimum-enclosure":
-            trust += ("integer interval arithmetic over 2^256 (exp, log by series)",)
     except Reject as r:
         value = None if r.value is None else _clip(str(r.value))
         return Verdict(False, kind, r.code, r.path, r.message, value, digest, {}, trust)
@@ -2730,6 +2730,12 @@ def check_certificate(document, *, backend: str = "auto", decider: str = "sturm"
                        None, digest, {}, trust)
     return Verdict(True, kind, None, None, "all rules verified", None, digest, facts, trust)
 
+
+# Beyond Python and the arithmetic backend: the deciders of the path kinds' nonlinear
+# obligations, and the enclosure kind's interval arithmetic (both in this file; z3 if chosen).
+_KIND_TRUST = {"local-minimum-family": _solver_trust, "valley-path": _solver_trust,
+               "spurious-local-minimum-enclosure":
+                   lambda decider: ("integer interval arithmetic over 2^256 (exp, log by series)",)}
 
 _USAGE = "usage: python -m certify.check [--backend=auto|fraction|flint] FILE..."
 
