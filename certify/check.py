@@ -2356,8 +2356,8 @@ def _ce_parts(d: list) -> tuple:
     return _iv_log(total), p
 
 
-def _ce_loss(d: list, y: list) -> tuple:
-    lse, _ = _ce_parts(d)
+def _ce_loss(d: list, y: list, lse: tuple) -> tuple:
+    """log(1 + sum e^d) - sum_k y_k d_k, given the enclosure lse of the first term."""
     for v, yk in zip(d, y):
         lse = _iv_sub(lse, _iv_rat(v, yk))
     return lse
@@ -2535,7 +2535,8 @@ def _check_enclosure(doc: dict, be) -> dict:
         d = [rows[k][i] - rows[K - 1][i] for k in range(K - 1)]
         for v in d:
             _logit_range(v, f"$.witness.better_point (sample {i})")
-        high = _iv_add(high, _ce_loss([_iv_q(v) for v in d], prob.targets[i]))
+        d = [_iv_q(v) for v in d]
+        high = _iv_add(high, _ce_loss(d, prob.targets[i], _ce_parts(d)[0]))
     better_high = Fraction(-((-high[1]) // n), _IV_ONE)
     if risk_low < at_least:
         raise Reject("risk-bound-not-verified", "$.claim.risk_at_least", "the enclosure proves "
@@ -2580,9 +2581,7 @@ def _enclosure_sums(prob: _Problem, centre: list, spread: list) -> tuple:
         dbox = [(lo - _iv_q(r)[1], hi + _iv_q(r)[1]) for (lo, hi), r in zip(dc, radius)]
         _, pc = _ce_parts(dc)
         lse, pb = _ce_parts(dbox)
-        for v, yk in zip(dbox, prob.targets[i]):
-            lse = _iv_sub(lse, _iv_rat(v, yk))
-        low = _iv_add(low, lse)
+        low = _iv_add(low, _ce_loss(dbox, prob.targets[i], lse))
         for k in range(K - 1):
             res = _iv_sub(pc[k], _iv_q(prob.targets[i][k]))
             for c, x in enumerate(xi[i]):

@@ -729,9 +729,8 @@ def import_problem(model: str | Path, data: str | Path, *, output: str | Path,
     point file (both atomically; if the second cannot be written the first is removed).
     ``loss``: the problem-file loss (a name, a Huber object, or its JSON text)."""
     from .loss import parse_loss
-    from .problem import load_json as _load_json
     if isinstance(loss, str) and loss.lstrip().startswith("{"):
-        loss = _load_json(loss)
+        loss = load_json(loss)
     loss = parse_loss(loss, "--loss")
     from .certificate import write_atomically
     from .problem import Problem

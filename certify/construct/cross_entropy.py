@@ -53,22 +53,30 @@ class _Affine:
 
 def cross_entropy_assumptions(problem: Problem) -> list[Assumption]:
     """A1 for the cross-entropy risk (X̃ of full column rank, an optimum exists), A2–A4."""
-    return [_a1_optimum(problem), _a2_distinct_inputs(problem), _a3_output_narrower(problem),
-            _a4_nonlinear(problem)]
+    return _assess(problem)[0]
 
 
-def _a1_optimum(problem: Problem) -> Assumption:
+def _assess(problem: Problem) -> tuple[list[Assumption], np.ndarray | None]:
+    """The assumptions, and the float optimum A1 found (``None`` when A1 fails): the prover
+    starts its ball Newton steps there instead of solving again."""
+    a1, v = _a1_optimum(problem)
+    return ([a1, _a2_distinct_inputs(problem), _a3_output_narrower(problem),
+             _a4_nonlinear(problem)], v)
+
+
+def _a1_optimum(problem: Problem) -> tuple[Assumption, np.ndarray | None]:
     title = "the affine cross-entropy optimum exists, is unique, and is not a perfect fit"
     design = [list(x) + [ONE] for x in problem.data.inputs]
     if ldl(product(transpose(design), design)) is None:
         return Assumption("A1", title, False, "the augmented inputs X̃ are affinely dependent "
-                          "(X̃ᵀX̃ is singular), so the optimum is not unique")
+                          "(X̃ᵀX̃ is singular), so the optimum is not unique"), None
     try:
         v = _float_optimum(problem)
     except ProofError as err:
-        return Assumption("A1", title, False, str(err))
+        return Assumption("A1", title, False, str(err)), None
     return Assumption("A1", title, True, f"X̃ has full column rank; Newton's method converges "
-                      f"(|v| ≈ {np.abs(v).max():.3g}); the certificate proves the optimum's box")
+                      f"(|v| ≈ {np.abs(v).max():.3g}); the certificate proves the optimum's "
+                      "box"), v
 
 
 def _arrays(problem: Problem):
@@ -262,14 +270,15 @@ def _outward(x: Fraction, up: bool, digits: int) -> Fraction:
 def construct_enclosure(problem: Problem) -> dict:
     """The ``spurious-local-minimum-enclosure`` certificate (schema 1.2) for a cross-entropy
     problem whose assumptions hold; refuses with the failing assumption otherwise."""
-    for assumption in cross_entropy_assumptions(problem):
+    assumptions, v0 = _assess(problem)
+    for assumption in assumptions:
         if not assumption.holds:
             raise AssumptionError(f"assumption {assumption.name} fails: {assumption.reason}",
                                   code=f"assumption-{assumption.name.lower()}")
     net, data = problem.network, problem.data
     d0, K = data.input_dim, net.widths[-1]
     try:
-        v = _newton_refine(problem, _float_optimum(problem))
+        v = _newton_refine(problem, v0)
     except ProofError as err:
         raise AssumptionError(f"assumption A1 fails: {err}", code="assumption-a1") from None
 
