@@ -237,7 +237,7 @@ def test_prover_refuses_a_certificate_beyond_the_digit_limit(capsys, tmp_path):
 
 
 def test_certificate_size_limit(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr("certify.cli.MAX_CERTIFICATE_BYTES", 100)
+    monkeypatch.setattr("certify.cli.commands.MAX_CERTIFICATE_BYTES", 100)
     path = tmp_path / "c.json"
     path.write_text(" " * 101)
     assert main(["check", str(path)]) == EXIT_USAGE

@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import CertifyError, InputError
+from ..errors import CertifyError, InputError
 
 EXIT_OK = 0
 
@@ -73,7 +73,7 @@ def handlers() -> dict:
 # -- input ----------------------------------------------------------------------------------
 
 def _load(args):
-    from .problem import Problem
+    from ..problem import Problem
     problem = Problem.from_file(args.problem)
     problem.loss.require_exact(f"certify {args.command}")
     if args.command in SQUARED_ONLY and not problem.loss.is_squared:
@@ -83,8 +83,8 @@ def _load(args):
 
 
 def _read_point(name: str, problem):
-    from .cells import read_point
-    from .problem import load_json
+    from ..cells import read_point
+    from ..problem import load_json
     path = Path(name)
     try:
         text = path.read_text(encoding="utf-8")
@@ -121,7 +121,7 @@ def _int(text: str, what: str, low: int = 1) -> int:
 
 def _finish(document: dict, lines: list[str], output: str | None, started: float) -> int:
     """Check with the independent checker, print the summary, write the certificate."""
-    from .certificate import checked, digest, write_atomically
+    from ..certificate import checked, digest, write_atomically
     to_stdout = output is None
     say = (lambda line: print(line, file=sys.stderr)) if to_stdout else print
     proved = time.perf_counter() - started
@@ -154,7 +154,7 @@ def _pattern_summary(report) -> str:
 # -- commands -------------------------------------------------------------------------------
 
 def _cell(args) -> int:
-    from .cells import cell_of, prove_cell
+    from ..cells import cell_of, prove_cell
     started = time.perf_counter()
     problem, point = _load(args)
     document = prove_cell(problem, point)
@@ -169,7 +169,7 @@ def _cell(args) -> int:
 
 
 def _convexity(args) -> int:
-    from .cells import prove_cell_convexity
+    from ..cells import prove_cell_convexity
     started = time.perf_counter()
     problem, point = _load(args)
     document = prove_cell_convexity(problem, point, args.hessian)
@@ -189,8 +189,8 @@ def _convexity(args) -> int:
 
 
 def _minimum(args) -> int:
-    from .cells import minimise_in_cell
-    from .exact import canonical
+    from ..cells import minimise_in_cell
+    from ..exact import canonical
     started = time.perf_counter()
     problem, point = _load(args)
     result = minimise_in_cell(problem, point)
@@ -212,8 +212,8 @@ def _minimum(args) -> int:
 
 
 def _equivalent(args) -> int:
-    from .cells import prove_equivalent_points, rescale_unit
-    from .exact import rational
+    from ..cells import prove_equivalent_points, rescale_unit
+    from ..exact import rational
     started = time.perf_counter()
     problem, point = _load(args)
     if (args.other is None) == (args.rescale is None):
@@ -239,7 +239,7 @@ def _equivalent(args) -> int:
 
 
 def _boundary(args) -> int:
-    from .cells import boundary_point, prove_nondifferentiable_boundary
+    from ..cells import boundary_point, prove_nondifferentiable_boundary
     started = time.perf_counter()
     problem, point = _load(args)
     if (args.direction is None) == (args.onto is None):
@@ -272,7 +272,7 @@ def _boundary(args) -> int:
 
 
 def _valley(args) -> int:
-    from .cells import prove_valley_path
+    from ..cells import prove_valley_path
     started = time.perf_counter()
     problem, point = _load(args)
     document = prove_valley_path(problem, point)
@@ -284,7 +284,7 @@ def _valley(args) -> int:
 
 
 def _critical(args) -> int:
-    from .cells import prove_cell_critical_point
+    from ..cells import prove_cell_critical_point
     started = time.perf_counter()
     problem, point = _load(args)
     better = _read_point(args.better, problem) if args.better else None

@@ -14,12 +14,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .errors import AssumptionError, CertifyError, InputError
-from .cell_cli import add_cell_commands, handlers as cell_handlers   # Part 2: the cell kinds
-from .import_cli import add_import_commands, handlers as import_handlers   # float models, plots
-from .audit_cli import add_audit_commands, handlers as audit_handlers   # issue 6: audit
-from .limits import (MAX_CERTIFICATE_BYTES, Expired, TimeLimitError, parse_seconds, stop_clock,
+from .. import __version__
+from ..errors import AssumptionError, CertifyError, InputError
+from .cells import add_cell_commands, handlers as cell_handlers   # Part 2: the cell kinds
+from .imports import add_import_commands, handlers as import_handlers   # float models, plots
+from .audit import add_audit_commands, handlers as audit_handlers   # issue 6: audit
+from ..limits import (MAX_CERTIFICATE_BYTES, Expired, TimeLimitError, parse_seconds, stop_clock,
                      time_limit)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -149,15 +149,15 @@ def _say(line: str = "") -> None:
 # -- commands -----------------------------------------------------------------------
 
 def _demo(args) -> int:
-    from .demo import demo_problem
+    from ..demo import demo_problem
     problem = demo_problem()
     _say("certify demo: a 2-hidden-layer leaky-ReLU network on XOR-like data with 2 outputs")
     return _prove_and_report(problem, "demo", args.output)
 
 
 def _assumptions(args) -> int:
-    from .problem import Problem
-    from .prove import check_assumptions
+    from ..problem import Problem
+    from ..prove import check_assumptions
     problem = Problem.from_file(args.problem)
     results = check_assumptions(problem)
     for note in problem.data.notes:
@@ -168,7 +168,7 @@ def _assumptions(args) -> int:
 
 
 def _spurious(args) -> int:
-    from .problem import Problem
+    from ..problem import Problem
     problem = Problem.from_file(args.problem)
     return _prove_and_report(problem, Path(args.problem).name, args.output,
                              to_stdout=args.output is None, construction=args.construction)
@@ -176,8 +176,8 @@ def _spurious(args) -> int:
 
 def _prove_and_report(problem, name: str, output: str | None, to_stdout: bool = False,
                       construction: str = "stage-ab") -> int:
-    from .certificate import checked, digest, write_atomically
-    from .prove import prove_spurious_minimum
+    from ..certificate import checked, digest, write_atomically
+    from ..prove import prove_spurious_minimum
     say = (lambda line="": print(line, file=sys.stderr)) if to_stdout else _say
     for note in problem.data.notes:
         say(f"note: {note}")
@@ -219,7 +219,7 @@ def _report_minimum(claim: dict, prov: dict, say) -> None:
 
 
 def _report_enclosure(document: dict, verdict, say) -> None:
-    from .exact import parse_canonical
+    from ..exact import parse_canonical
     claim, facts = document["claim"], verdict.facts
     show = lambda key: _decimal(parse_canonical(claim[key]))   # noqa: E731
     say("  assumptions hold (A1 for cross-entropy: the affine optimum exists and is unique; "
@@ -233,14 +233,14 @@ def _report_enclosure(document: dict, verdict, say) -> None:
 
 def _decimal(q) -> str:
     """A claim's rational as a decimal when it has a finite one (the claims are p/10^k)."""
-    from .exact import canonical, finite_decimal
+    from ..exact import canonical, finite_decimal
     return finite_decimal(q) or canonical(q)
 
 
 def _family(args) -> int:
-    from .certificate import checked, digest, write_atomically
-    from .problem import Problem
-    from .prove import prove_local_minimum_family
+    from ..certificate import checked, digest, write_atomically
+    from ..problem import Problem
+    from ..prove import prove_local_minimum_family
     problem = Problem.from_file(args.problem)
     say = (lambda line="": print(line, file=sys.stderr)) if args.output is None else _say
     document = prove_local_minimum_family(problem)
@@ -266,7 +266,7 @@ def _family(args) -> int:
 
 
 def _write_smt2(folder: str, obligations: list, say) -> None:
-    from .certificate import write_atomically
+    from ..certificate import write_atomically
     target = Path(folder)
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -305,8 +305,8 @@ def _theorems(args) -> int:
 
 def _table(args) -> int:
     import theorems
-    from . import tables
-    from .certificate import write_atomically
+    from .. import tables
+    from ..certificate import write_atomically
     modules = theorems.find(args.theorems)
     results = theorems.run(modules, jobs=args.jobs,
                            progress=lambda line: print(line, file=sys.stderr, flush=True))
@@ -335,7 +335,7 @@ def _table(args) -> int:
 
 
 def _check(args) -> int:
-    from .check import check_certificate
+    from ..check import check_certificate
     worst = EXIT_OK
     obligations: list | None = [] if args.smt2 else None
     for name in args.certificates:

@@ -16,7 +16,7 @@ import argparse
 import time
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 EXIT_OK = 0
 
@@ -51,7 +51,7 @@ def _positive_int(text: str) -> int:
 
 
 def _audit(args) -> int:
-    from .audit import audit_point, check_all, load_model, write_all
+    from ..audit import audit_point, check_all, load_model, write_all
     started = time.perf_counter()
     if args.model is not None:
         if args.problem or args.point:
@@ -64,8 +64,8 @@ def _audit(args) -> int:
             raise InputError("give MODEL --data DATA, or --problem PROBLEM --point POINT")
         if args.data or args.activation or args.targets:
             raise InputError("--data, --activation and --targets go with MODEL")
-        from .cell_cli import _read_point
-        from .problem import Problem
+        from .cells import _read_point
+        from ..problem import Problem
         problem = Problem.from_file(args.problem)
         point = _read_point(args.point, problem)
         head = [f"problem: {Path(args.problem).name}; {problem.network.describe()}; "

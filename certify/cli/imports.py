@@ -66,7 +66,7 @@ def _say(line: str = "") -> None:
 
 
 def _import(args) -> int:
-    from .importers import import_problem
+    from ..importers import import_problem
     import_problem(args.model, args.data, output=args.output, point_output=args.point,
                    activation=args.activation, targets=args.targets,
                    with_risk=not args.no_risk, say=_say, loss=args.loss)
@@ -74,7 +74,7 @@ def _import(args) -> int:
 
 
 def _plot(args) -> int:
-    from .plots import plot_certificate
+    from ..plots import plot_certificate
     report = plot_certificate(args.certificate, args.output, seed=args.seed, grid=args.grid)
     for line in report.lines(Path(args.certificate).name):
         _say(line)
