@@ -225,8 +225,8 @@ def _name(problem: Problem, index: int) -> str:
 
 def _descent_certificate(problem: Problem, point: Point, report: CellReport, risk: Fraction,
                          direction: Point, derivative: Fraction) -> dict:
-    from .cells import _envelope
-    return _envelope(problem, "descent-direction",
+    from .cells import envelope
+    return envelope(problem, "descent-direction",
                      {"risk": canonical(risk), "derivative": canonical(derivative),
                       "descent": True},
                      {"point": point.to_json(), "direction": direction.to_json()},

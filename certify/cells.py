@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
-from . import __version__
+from .certificate import assemble
 from .errors import InputError, ProofError
 from .exact import canonical, canonical_vector
 from .loss import risk as loss_risk
@@ -129,16 +129,16 @@ def cell_of(problem: Problem, point: Point) -> CellReport:
 LOSS_AWARE_KINDS = {"cell": "1.2", "cell-convexity": "1.1", "cell-global-minimum": "1.1"}
 
 
-def _envelope(problem: Problem, kind: str, claim: dict, witness: dict, **provenance) -> dict:
+def envelope(problem: Problem, kind: str, claim: dict, witness: dict, **provenance) -> dict:
+    """A Part 2 certificate: the schema version its loss needs (squared: 1.1)."""
     version = SCHEMA_VERSION
     if not problem.loss.is_squared:
         if kind not in LOSS_AWARE_KINDS:
             raise InputError(f"the {kind} certificate is defined for the squared loss only, "
                              f"not {problem.loss}", code="unsupported-loss")
         version = LOSS_AWARE_KINDS[kind]
-    return {"format": "certify", "schema_version": version, "kind": kind,
-            "problem": problem.to_json(), "claim": claim, "witness": witness,
-            "provenance": {"tool": f"certify {__version__}", **provenance}}
+    return assemble(kind, problem.to_json(), claim, witness, schema_version=version,
+                    provenance=provenance)
 
 
 def _require_cell(report: CellReport, what: str) -> None:
@@ -173,7 +173,7 @@ def prove_cell(problem: Problem, point: Point, multilinear: bool | None = None) 
         _require_cell(report, "multilinearity")
         check_budget(problem.network.widths, problem.data.n)
         claim["multilinear"] = True
-    return _envelope(problem, "cell", claim, {"point": point.to_json()})
+    return envelope(problem, "cell", claim, {"point": point.to_json()})
 
 
 # -- cell-convexity and cell-global-minimum ---------------------------------------------------
@@ -235,7 +235,7 @@ def prove_cell_convexity(problem: Problem, point: Point, hessian: bool | None = 
         claim.update(hessian_rank=rank, strictly_convex=rank == len(live))
         witness["gram_ldl"] = {"L": [canonical_vector(r) for r in lower],
                                "D": canonical_vector(diag)}
-    return _envelope(problem, "cell-convexity", claim, witness,
+    return envelope(problem, "cell-convexity", claim, witness,
                      loss_rule="squared: Hessian 2I in ŷ is PSD; ŷ linear in Ŵ"
                      if problem.loss.is_squared else f"{problem.loss}: convex in ŷ (SCHEMA.md, "
                      "convexity rule table); ŷ linear in Ŵ")
@@ -258,7 +258,7 @@ def prove_cell_global_minimum(problem: Problem, point: Point) -> dict:
         raise ProofError(f"not a minimum of its cell: dL/dŴ = {canonical(a.gradient[bad])} "
                          f"along {a.paths[bad].describe()} (try `certify cell-minimum`, which "
                          "computes the cell's minimiser)", code="not-cell-minimum")
-    return _envelope(problem, "cell-global-minimum", _global_claim(problem, a),
+    return envelope(problem, "cell-global-minimum", _global_claim(problem, a),
                      {"point": point.to_json()},
                      argument="L_π convex on Q^p, ∇L_π(T(θ)) = 0, R = L_π∘T on the cell")
 
@@ -377,7 +377,7 @@ def prove_equivalent_points(problem: Problem, point: Point, other: Point) -> dic
              "live_paths": sum(a.live),
              "risk": canonical(loss_risk(a.report.outputs, problem.data.targets, problem.loss)),
              "equivalent": True, "distinct": True}
-    return _envelope(problem, "equivalent-points", claim,
+    return envelope(problem, "equivalent-points", claim,
                      {"point": point.to_json(), "other_point": other.to_json()})
 
 
@@ -508,7 +508,7 @@ def prove_nondifferentiable_boundary(problem: Problem, point: Point, direction: 
         claim["differentiable"] = False
     elif adjacent_gradients_agree(problem, point, report):
         claim["differentiable"] = True
-    return _envelope(problem, "nondifferentiable-boundary", claim,
+    return envelope(problem, "nondifferentiable-boundary", claim,
                      {"point": point.to_json(), "direction": direction.to_json()})
 
 
@@ -529,7 +529,7 @@ def prove_valley_path(problem: Problem, point: Point) -> dict:
              "interval": [pieces[0]["interval"][0], pieces[-1]["interval"][1]],
              "risk": canonical(loss_risk(a.report.outputs, problem.data.targets, problem.loss)),
              "cell_minimum": True, "constant_outputs": True, "distinct_endpoints": True}
-    return _envelope(problem, "valley-path", claim, {"path": pieces}, moves=moves)
+    return envelope(problem, "valley-path", claim, {"path": pieces}, moves=moves)
 
 
 # -- cell-critical-point ---------------------------------------------------------------------------
@@ -584,7 +584,7 @@ def prove_cell_critical_point(problem: Problem, point: Point,
     claim = {"pattern": a.report.pattern_json(), "risk": canonical(risk), "critical": True,
              "local_minimum": local, "cell_global": a.is_cell_minimum,
              "conditions": conditions, "statement": statement, **quoted}
-    return _envelope(problem, "cell-critical-point", claim, witness)
+    return envelope(problem, "cell-critical-point", claim, witness)
 
 
 def _better_in_cell(problem: Problem, point: Point, a: CellAnalysis) -> Point | None:

@@ -8,54 +8,19 @@ from pathlib import Path
 
 from . import __version__
 from .check import certificate_digest, check_certificate
-from .construct.radius import RadiusReport
-from .construct.spurious import SpuriousMinimum
 from .errors import InputError, refused_by_checker
-from .exact import canonical, canonical_rows, canonical_vector
 
 FORMAT = "certify"
 SCHEMA_VERSION = "1.0"
 
 
-def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None,
-                         radius: RadiusReport | None = None) -> dict:
-    """The ``spurious-local-minimum`` certificate of a Stage A/B construction. With ``radius``
-    the claim quotes the certified basin radius (schema 1.1); its unchecked upper bounds go to
-    the provenance."""
-    claim = {"risk": canonical(result.risk), "better_risk": canonical(result.better_risk),
-             "gap": canonical(result.gap), "strict_modulo_function": result.ldl is not None}
-    notes = {}
-    if radius is not None:
-        claim["radius"] = canonical(radius.radius)
-        notes = {"radius_upper_bound": canonical(radius.upper),
-                 "radius_single_row_bound": canonical(radius.single_row)}
-    witness = {
-        "point": result.point.to_json(),
-        "better_point": result.better_point.to_json(),
-        "affine_optimum": {"A": canonical_rows(result.fit.A),
-                           "a": canonical_vector(result.fit.a)},
-    }
-    if result.ldl is not None:
-        lower, diag = result.ldl
-        witness["ldl"] = {"L": canonical_rows(lower), "D": canonical_vector(diag)}
-    else:
-        witness["kernel_vector"] = canonical_vector(result.kernel_vector)
-    return {
-        "format": FORMAT,
-        # a radius or a loss other than squared needs 1.1 (1.0 means squared loss only)
-        "schema_version": (SCHEMA_VERSION if radius is None and result.problem.loss.is_squared
-                           else "1.1"),
-        "kind": "spurious-local-minimum",
-        "problem": result.problem.to_json(),
-        "claim": claim,
-        "witness": witness,
-        "provenance": {"tool": f"certify {__version__}",
-                       "construction": "stage-A affine optimum, stage-B kink witness",
-                       "kink_layer": result.kink_layer,
-                       "kink_breakpoint": canonical(result.kink_at),
-                       "projection": canonical_vector(result.projection),
-                       **notes, **(provenance or {})},
-    }
+def assemble(kind: str, problem: dict, claim: dict, witness: dict, *,
+             schema_version: str = SCHEMA_VERSION, provenance: dict | None = None) -> dict:
+    """A certificate from plain JSON-ready parts (SCHEMA.md, "Envelope"). The schema layer
+    knows no construction: each prover hands it its kind, problem, claim and witness."""
+    return {"format": FORMAT, "schema_version": schema_version, "kind": kind,
+            "problem": problem, "claim": claim, "witness": witness,
+            "provenance": {"tool": f"certify {__version__}", **(provenance or {})}}
 
 
 def dumps(document: dict) -> str:

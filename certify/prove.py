@@ -1,11 +1,10 @@
 """The prover's front door: problem in, certificate out."""
 from __future__ import annotations
 
-from .certificate import spurious_certificate
 from .construct.assumptions import Assumption, check_assumptions as _check
 from .construct.family import construct_family
 from .construct.radius import radius_report
-from .construct.spurious import construct_spurious_minimum
+from .construct.spurious import construct_spurious_minimum, spurious_certificate
 from .errors import InputError
 from .problem import Problem
 

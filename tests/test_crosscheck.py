@@ -24,7 +24,7 @@ from fractions import Fraction
 from certify.check import _sturm_positive, _z3_positive, check_certificate
 from certify.errors import CertifyError
 from certify.exact import canonical
-from certify.certificate import spurious_certificate
+from certify.construct.spurious import spurious_certificate
 from certify.construct.family import construct_family
 from certify.construct.spurious import construct_spurious_minimum
 from certify.prove import prove_spurious_minimum

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..certificate import spurious_certificate
 from ..errors import ProofError
 from ..exact import canonical
 from ..network import Point, forward
 from ..problem import Problem
-from .spurious import construct_spurious_minimum
+from .spurious import construct_spurious_minimum, spurious_certificate
 
 
 def certify_given_point(problem: Problem, point: Point) -> dict:

@@ -42,7 +42,9 @@ from typing import Sequence
 from ..activation import Activation
 from ..errors import AssumptionError, ProofError
 from ..limits import check_digits
-from ..exact import Matrix, ldl, null_vector, product, transpose
+from ..certificate import assemble
+from ..exact import (Matrix, canonical, canonical_rows, canonical_vector, ldl, null_vector,
+                     product, transpose)
 from ..network import Layer, Point
 from ..problem import Problem
 from .affine import AffineFit, affine_optimum
@@ -285,3 +287,37 @@ def _zeros(rows: int, cols: int) -> list[list[Fraction]]:
 def _point(hidden_layers, output_layer) -> Point:
     return Point(tuple(Layer(tuple(tuple(r) for r in W), tuple(b))
                        for W, b in [*hidden_layers, output_layer]))
+
+
+def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None,
+                         radius=None) -> dict:
+    """The ``spurious-local-minimum`` certificate of a Stage A/B construction. With ``radius``
+    (a ``construct.radius.RadiusReport``) the claim quotes the certified basin radius (schema 1.1); its unchecked upper bounds go to
+    the provenance."""
+    claim = {"risk": canonical(result.risk), "better_risk": canonical(result.better_risk),
+             "gap": canonical(result.gap), "strict_modulo_function": result.ldl is not None}
+    notes = {}
+    if radius is not None:
+        claim["radius"] = canonical(radius.radius)
+        notes = {"radius_upper_bound": canonical(radius.upper),
+                 "radius_single_row_bound": canonical(radius.single_row)}
+    witness = {
+        "point": result.point.to_json(),
+        "better_point": result.better_point.to_json(),
+        "affine_optimum": {"A": canonical_rows(result.fit.A),
+                           "a": canonical_vector(result.fit.a)},
+    }
+    if result.ldl is not None:
+        lower, diag = result.ldl
+        witness["ldl"] = {"L": canonical_rows(lower), "D": canonical_vector(diag)}
+    else:
+        witness["kernel_vector"] = canonical_vector(result.kernel_vector)
+    # a radius or a loss other than squared needs 1.1 (1.0 means squared loss only)
+    version = "1.0" if radius is None and result.problem.loss.is_squared else "1.1"
+    return assemble("spurious-local-minimum", result.problem.to_json(), claim, witness,
+                    schema_version=version,
+                    provenance={"construction": "stage-A affine optimum, stage-B kink witness",
+                                "kink_layer": result.kink_layer,
+                                "kink_breakpoint": canonical(result.kink_at),
+                                "projection": canonical_vector(result.projection),
+                                **notes, **(provenance or {})})
