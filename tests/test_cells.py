@@ -22,7 +22,8 @@ import pytest
 from certify import cells
 from certify.certificate import dumps
 from certify.check import check_certificate
-from certify import check
+from certify.check import checker as check
+from certify.check.kernel import arithmetic, cells as cell_kernel
 from certify.construct.cell_conditions import planted_cell_minimum, zero_weight_saddle
 from certify.network import Point
 from certify.problem import Problem
@@ -248,19 +249,19 @@ def test_convexity_needs_a_cell():
 
 def test_identity_is_checked_by_expansion(monkeypatch):
     """A checker whose symbolic forward pass drops a monomial must refuse (fail safe)."""
-    real = check._expand
+    real = cell_kernel.expand_cell_polynomial
 
     def broken(prob, x, S, I):
         polys = real(prob, x, S, I)
         polys[0].pop(next(iter(polys[0])))
         return polys
-    monkeypatch.setattr(check, "_expand", broken)
+    monkeypatch.setattr(cell_kernel, "expand_cell_polynomial", broken)
     v = check_certificate(golden("convexity_leaky"), backend="fraction")
     assert not v.accepted and v.code == "identity-fails"
 
 
 def test_loss_without_a_convexity_rule_is_unknown(monkeypatch):
-    monkeypatch.setattr(check, "_CONVEX_LOSSES", {})
+    monkeypatch.setattr(cell_kernel, "CONVEX_LOSSES", {})
     v = check_certificate(golden("convexity_leaky"), backend="fraction")
     assert v.code == "loss-convexity-unknown"
 
@@ -288,7 +289,7 @@ def test_psd_witness_needs_the_exact_product():
     for L, D in (([[1, 0], [0, 1]], [0, 0]), ([[1, 0], [1, 1]], [0, 0]),
                  ([[1, 0], [0, 1]], [1, 1])):
         with pytest.raises(check.Reject) as err:
-            check._check_psd_ldl([[Fraction(v) for v in r] for r in L],
+            arithmetic.check_ldl([[Fraction(v) for v in r] for r in L],
                                  [Fraction(v) for v in D], G, "$.w")
         assert err.value.code in ("ldl-mismatch", "ldl-not-canonical")
     assert cells.psd_ldl(G) is None   # and the prover refuses to factor it
@@ -296,7 +297,7 @@ def test_psd_witness_needs_the_exact_product():
     H = [[Fraction(v) for v in r] for r in ([1, 0, 1], [0, 0, 0], [1, 0, 2])]
     L, D = cells.psd_ldl(H)
     assert D == [1, 0, 1]
-    check._check_psd_ldl(L, D, H, "$.w")
+    arithmetic.check_ldl(L, D, H, "$.w")
 
 
 # -- cell-global-minimum --------------------------------------------------------------------

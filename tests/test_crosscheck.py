@@ -21,7 +21,8 @@ import json
 import random
 from fractions import Fraction
 
-from certify.check import _sturm_positive, _z3_positive, check_certificate
+from certify.check import check_certificate
+from certify.check.kernel.polynomials import sturm_positive as _sturm_positive, z3_positive as _z3_positive
 from certify.errors import CertifyError
 from certify.exact import canonical
 from certify.construct.spurious import spurious_certificate

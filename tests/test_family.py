@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from certify import Problem
-from certify.check import _sturm_positive, _z3_positive, check_certificate
+from certify.check import check_certificate
+from certify.check.kernel.polynomials import sturm_positive as _sturm_positive, z3_positive as _z3_positive
 from certify.cli import main
 from certify.errors import AssumptionError
 from certify.exact import canonical

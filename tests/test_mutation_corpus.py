@@ -11,6 +11,10 @@ accepted one: identical verdicts required):
   false (the checker never refuses a true claim).
 
 The counts per kind and category are printed in the terminal summary.
+
+Issue 11 (the checker split into a kernel and kind modules): every verdict must also equal the
+one frozen from the single-file checker before the split (``frozen.py``: acceptance, code,
+JSON path and facts), so a refactoring of the trust base cannot change what it decides.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import pytest
 
 from certify.check import check_certificate
 
+import frozen
 import report
 from corpus import KINDS, golden_certificates, mutants
 from parallel import pmap
@@ -29,6 +34,7 @@ GOLDENS = golden_certificates()
 CASES = [pytest.param(kind, name, id=f"{kind}:{name}")
          for kind in sorted(GOLDENS, key=str) for name in sorted(GOLDENS[kind])]
 TOTALS: dict = collections.defaultdict(collections.Counter)
+FROZEN = frozen.load()
 
 
 def verdicts(text: str, both: bool = True):
@@ -65,6 +71,10 @@ def judge(job) -> tuple:
         v = verdicts(m.text, both=index % 4 == 0)
     except AssertionError as err:
         return m.category, False, f"{err}: {m.label}"
+    was = FROZEN.get(frozen.key(m.text))
+    if was is not None and frozen.record(v) != was:
+        return m.category, v.accepted, f"verdict changed since it was frozen: {m.label}: " \
+            f"{was} -> {frozen.record(v)}"
     slack = m.slack
     if slack == "free":   # a witness number: either verdict, but acceptance must be true
         if v.accepted:
@@ -97,19 +107,25 @@ def judge(job) -> tuple:
 def test_mutants_of_one_golden(kind, name):
     doc = GOLDENS[kind][name]
     spec = KINDS.get(kind)
-    assert verdicts(doc if isinstance(doc, str) else __import__("json").dumps(doc)).accepted
+    text = doc if isinstance(doc, str) else __import__("json").dumps(doc)
+    first = verdicts(text)
+    assert first.accepted
+    assert FROZEN.get(frozen.key(text), frozen.record(first)) == frozen.record(first)
     counts = collections.Counter()
     failures = []
     jobs = [(kind, index, m) for index, m in enumerate(mutants(name, doc, spec))]
+    counts["frozen"] = sum(frozen.key(m.text) in FROZEN for _, _, m in jobs)
     for category, accepted, failure in pmap(judge, jobs):
         counts[category] += 1
         counts["accepted (slack)" if accepted else "rejected"] += 1
         if failure:
             failures.append(failure)
     TOTALS[kind].update(counts)
-    total = sum(c for k, c in counts.items() if k not in ("rejected", "accepted (slack)"))
+    total = sum(c for k, c in counts.items()
+                if k not in ("rejected", "accepted (slack)", "frozen"))
     report.record("1 mutation corpus", f"{kind} {name}: {total} mutants, {counts['rejected']} "
-                  f"rejected, {counts['accepted (slack)']} slack accepted (oracle: true)")
+                  f"rejected, {counts['accepted (slack)']} slack accepted (oracle: true); "
+                  f"{counts['frozen']} compared with the frozen pre-split verdicts")
     assert not failures, f"{len(failures)} failures: {failures[:40]}"
     assert total > 0
 
@@ -121,9 +137,11 @@ def test_corpus_size_and_category_totals():
     grand = collections.Counter()
     for kind, counts in sorted(TOTALS.items()):
         grand.update(counts)
-    categories = {k: c for k, c in grand.items() if k not in ("rejected", "accepted (slack)")}
+    categories = {k: c for k, c in grand.items()
+                  if k not in ("rejected", "accepted (slack)", "frozen")}
     total = sum(categories.values())
     report.record("1 mutation corpus", f"TOTAL {total} mutants: {grand['rejected']} rejected "
                   f"with a code, {grand['accepted (slack)']} slack accepted; by category "
-                  + ", ".join(f"{k} {c}" for k, c in sorted(categories.items())))
+                  + ", ".join(f"{k} {c}" for k, c in sorted(categories.items()))
+                  + f"; {grand['frozen']} verdicts identical to the frozen pre-split ones")
     assert total >= 1000

@@ -1,0 +1,238 @@
+"""The checker's entry point: the envelope, the one dispatch table from `kind` to its rule
+function, the verdict and its trust base. The contract is certify/SCHEMA.md (versions 1.0 to
+1.2).
+
+Layout (the trust base of one verdict is this file, the kernel files its kind module imports,
+the kind module, Python and - when used - python-flint or z3):
+
+  kernel/strict.py         lexical rules: strict JSON, canonical rationals, Reject, digest
+  kernel/problem.py        activations, losses, problem and point parsers
+  kernel/arithmetic.py     fraction backend, forward pass and pattern rule, risks, LDL^T
+  kernel/flint_backend.py  python-flint backend (only when chosen)
+  kernel/polynomials.py    univariate polynomials, Sturm and z3 deciders, polynomial paths
+  kernel/intervals.py      outward-rounded interval arithmetic (exp, log)
+  kernel/cells.py          cells, path products, reparameterisation
+  kinds/*.py               one module per family of kinds; each imports the kernel only
+
+Nothing here imports the prover (the rest of `certify`); at import time only the standard
+library is loaded. Every fact is re-derived from the numbers in the certificate, every number
+the claim quotes must equal the verified one, and each kind ends by checking that the verified
+facts entail exactly the claim. Failures carry a stable kebab-case code, a JSON path and the
+offending value.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import platform
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .kernel.arithmetic import FractionBackend, is_sparse, make_backend
+from .kernel.polynomials import solver_trust
+from .kernel.strict import (Reject, certificate_digest, clip, expect_object, json_type,
+                            parse_strict, show, walk_strict)
+from .kinds import boundary, cells, enclosure, family, global_minimum, spurious
+
+FORMAT = "certify"
+SCHEMA_MAJOR, SCHEMA_MINOR = 1, 2
+
+# The dispatch table: every kind the checker accepts, and the one rule function that decides it.
+RULES = {
+    "spurious-local-minimum": spurious.check_spurious_minimum,
+    "local-minimum-family": family.check_family,
+    "global-minimum": global_minimum.check_global_minimum,
+    "cell": cells.check_cell,
+    "cell-convexity": cells.check_cell_convexity,
+    "cell-global-minimum": cells.check_cell_minimum,
+    "equivalent-points": cells.check_equivalent,
+    "valley-path": cells.check_valley,
+    "nondifferentiable-boundary": boundary.check_boundary,
+    "descent-direction": boundary.check_descent,
+    "cell-critical-point": boundary.check_critical,
+    "spurious-local-minimum-enclosure": enclosure.check_enclosure,
+}
+
+# Beyond Python, the arithmetic backend and the files: the deciders of the path kinds'
+# nonlinear obligations, and the enclosure kind's interval arithmetic (z3 if chosen).
+_KIND_TRUST = {"local-minimum-family": solver_trust, "valley-path": solver_trust,
+               "spurious-local-minimum-enclosure":
+                   lambda decider: ("integer interval arithmetic over 2^256 (exp, log by series)",)}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one check. `facts` holds verified facts as canonical strings or bools
+    (empty when rejected); `trust_base` names what the verdict relies on beyond the checker's
+    own files (Python, the arithmetic backend, deciders), `trust_files` those files."""
+    accepted: bool
+    kind: str | None
+    code: str | None
+    path: str | None
+    message: str
+    value: str | None
+    digest: str | None
+    facts: dict = field(default_factory=dict, hash=False)
+    trust_base: tuple[str, ...] = ()
+    trust_files: tuple[tuple[str, int], ...] = ()   # (path under certify/, lines) it rested on
+
+    def line(self, name: str) -> str:
+        if self.accepted:
+            quoted = "".join(f", {label} {clip(self.facts[key], 40)}" for key, label in
+                             (("risk", "risk"), ("better_risk", "better"), ("gap", "gap"))
+                             if key in self.facts)
+            return f"{name}: accepted {self.kind}{quoted} ({(self.digest or '')[:19]})"
+        where = f" at {self.path}" if self.path else ""
+        value = "" if self.value is None else f" (value {self.value!r})"
+        return f"{name}: rejected [{self.code}]{where}: {self.message}{value}"
+
+
+_VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+_ENVELOPE = ("format", "schema_version", "kind", "problem", "claim", "witness")
+
+
+def check_envelope(doc: object) -> str:
+    """Format, version and kind first (so a future version or kind is reported as such, not
+    as an unknown key), then the exact envelope keys. Returns the kind."""
+    if type(doc) is not dict:
+        raise Reject("bad-type", "$", f"a certificate is an object, got {json_type(doc)}",
+                     show(doc))
+    for key in ("format", "schema_version", "kind"):
+        if key not in doc:
+            raise Reject("missing-key", f"$.{key}", f"missing key {key!r}")
+    if type(doc["format"]) is not str or doc["format"] != FORMAT:
+        raise Reject("bad-format", "$.format", f"format must be {FORMAT!r}", show(doc["format"]))
+    version = doc["schema_version"]
+    m = _VERSION.fullmatch(version) if type(version) is str else None
+    if m is None or int(m[1]) != SCHEMA_MAJOR or int(m[2]) > SCHEMA_MINOR:
+        raise Reject("unsupported-version", "$.schema_version", f"this checker reads schema "
+                     f"{SCHEMA_MAJOR}.0 to {SCHEMA_MAJOR}.{SCHEMA_MINOR}", show(version))
+    if type(doc["kind"]) is not str or doc["kind"] not in RULES:
+        raise Reject("unknown-kind", "$.kind", f"known kinds: {', '.join(sorted(RULES))}",
+                     show(doc["kind"]))
+    expect_object(doc, "$", _ENVELOPE, ("provenance",))
+    return doc["kind"]
+
+
+def check_certificate(document, *, backend: str = "auto", decider: str = "sturm",
+                      smt2: list | None = None) -> Verdict:
+    """Check one certificate: JSON text, UTF-8 bytes, or an already-parsed dict.
+
+    Never raises for a bad certificate: every failure, including an unexpected exception
+    (code "internal-error"), is a rejected Verdict. Raises only for a bad `backend` argument
+    (ValueError) or backend="flint" without python-flint (ImportError)."""
+    be = make_backend(backend)
+    if decider not in ("sturm", "z3", "both"):
+        raise ValueError(f"unknown decider {decider!r} (use 'sturm', 'z3' or 'both')")
+    # How nonlinear univariate obligations are decided, and where their SMT-LIB goes.
+    be.decider, be.smt2 = decider, smt2
+    trust = (f"python {platform.python_version()}", be.trust) + solver_trust(decider)
+    digest = kind = None
+    try:
+        if isinstance(document, (str, bytes, bytearray, memoryview)):
+            doc = parse_strict(document)
+        else:
+            doc = walk_strict(document)
+        try:
+            digest = certificate_digest(doc)
+        except (ValueError, UnicodeEncodeError, RecursionError) as e:   # e.g. lone surrogates
+            raise Reject("malformed-json", None, f"cannot serialise: {clip(str(e))}")
+        kind = check_envelope(doc)
+        if backend == "auto" and type(be) is not FractionBackend and is_sparse(doc["witness"]):
+            # Speed only: both backends are exact and give identical verdicts. The fraction
+            # backend skips zero weights; FLINT's dense products pay for them (and for the
+            # largest entry's size everywhere): on the prover's sparse points (a few nonzero
+            # weights per row) fractions are 3-6x faster, on dense points FLINT is up to 20x.
+            be = FractionBackend()
+            be.decider, be.smt2 = decider, smt2
+            trust = (f"python {platform.python_version()}", be.trust) + solver_trust(decider)
+        # what this kind's rules rest on beyond exact arithmetic
+        trust = trust[:2] + _KIND_TRUST.get(kind, lambda decider: ())(decider)
+        facts = RULES[kind](doc, be)
+    except Reject as r:
+        value = None if r.value is None else clip(str(r.value))
+        return Verdict(False, kind, r.code, r.path, r.message, value, digest, {}, trust,
+                       trust_files(kind, be))
+    except Exception as e:   # a checker bug must never accept
+        return Verdict(False, kind, "internal-error", None, clip(f"{type(e).__name__}: {e}", 200),
+                       None, digest, {}, trust, trust_files(kind, be))
+    return Verdict(True, kind, None, None, "all rules verified", None, digest, facts, trust,
+                   trust_files(kind, be))
+
+
+def trust_files(kind: str | None, be=None) -> tuple[tuple[str, int], ...]:
+    """The checker files a verdict of `kind` rests on, with their line counts: this file, the
+    kind's module, the kernel files it imports (transitively, read from the sources, so the
+    list cannot drift from the code) and the flint backend when it was used. Before the kind
+    is known (a malformed envelope): this file and the lexical rules."""
+    module = RULES[kind].__module__ if kind in RULES else None
+    names = set(_kernel_closure(module)) if module else {_PACKAGE + ".kernel.strict"}
+    if be is not None and type(be) is not FractionBackend:
+        names.add(_PACKAGE + ".kernel.flint_backend")
+    return tuple((_shown(name), _lines(name)) for name in
+                 [__name__] + ([module] if module else []) + sorted(names))
+
+
+_PACKAGE = __name__.rsplit(".", 1)[0]   # certify.check (or wherever a test loaded it)
+
+
+def _source(name: str) -> Path:
+    parts = name[len(_PACKAGE) + 1:].split(".")
+    return Path(__file__).resolve().parent.joinpath(*parts).with_suffix(".py")
+
+
+def _shown(name: str) -> str:
+    return "certify/check/" + "/".join(name[len(_PACKAGE) + 1:].split(".")) + ".py"
+
+
+@functools.lru_cache(maxsize=None)
+def _lines(name: str) -> int:
+    return len(_source(name).read_text(encoding="utf-8").splitlines())
+
+
+@functools.lru_cache(maxsize=None)
+def _kernel_closure(module: str) -> frozenset:
+    """Kernel modules that `module` imports, directly or through other kernel modules (the
+    lazy flint import inside a function is not a top-level import, so it is not counted)."""
+    seen, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        package = name.rsplit(".", 1)[0]
+        for node in ast.parse(_source(name).read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                target = f"{base}.{node.module}" if node.module else base
+                if target.startswith(_PACKAGE + ".kernel.") and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+    return frozenset(seen)
+
+
+_USAGE = "usage: python -m certify.check [--backend=auto|fraction|flint] FILE..."
+
+
+def main(argv: list | None = None) -> int:
+    """One line per file; exit 0 if all accepted, 1 if any rejected, 2 on usage or I/O error."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    backend = "auto"
+    for arg in [a for a in args if a.startswith("--backend=")]:
+        backend = arg.split("=", 1)[1]
+        args.remove(arg)
+    if not args or backend not in ("auto", "fraction", "flint") or \
+            any(a.startswith("-") for a in args):
+        print(_USAGE, file=sys.stderr)
+        return 2
+    status = 0
+    for name in args:
+        try:
+            with open(name, "rb") as fh:
+                verdict = check_certificate(fh.read(), backend=backend)
+        except (OSError, ImportError) as e:
+            print(f"{name}: error: {getattr(e, 'strerror', None) or e}")
+            status = 2
+            continue
+        print(verdict.line(name))
+        status = status or (0 if verdict.accepted else 1)
+    return status

@@ -1,0 +1,208 @@
+"""Kinds of Part 2 inside one cell (SCHEMA.md 1.1): `cell`, `cell-convexity`,
+`cell-global-minimum`, `equivalent-points` and `valley-path`. The cell, its pattern and the
+reparameterisation come from the kernel (kernel/cells.py).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..kernel.arithmetic import check_ldl, output_rows, risk_of_outputs, squared_risk
+from ..kernel.cells import GRAM_HESSIAN_LOSSES, MAX_ORDER, cell_of, cell_setup, cell_with_convex_loss, gradient_targets, gradient_zero, path_name, reparameterise, require_in_cell, same_pattern
+from ..kernel.polynomials import p_add, p_mul, parse_path, path_column, point_at, positive_on
+from ..kernel.problem import Activation, EXACT_LOSSES, parse_problem
+from ..kernel.strict import Reject, clip, expect_count, expect_object, fmt, match_claim, matrix, needs_1_1, show, vector
+
+
+_CELL_CLAIM = ("in_cell", "pattern", "margin", "margin_at", "boundary", "risk")
+
+
+def check_cell(doc: dict, be) -> dict:
+    prob, claim, _, (point,), X = cell_setup(doc, be, _CELL_CLAIM, ("multilinear",),
+                                              ("point",), losses=EXACT_LOSSES)
+    if prob.loss[0] != "squared" and doc["schema_version"] in ("1.0", "1.1"):
+        raise Reject("unsupported-loss", "$.problem.loss", "a cell certificate with a loss "
+                     "other than squared needs schema 1.2", show(doc["problem"]["loss"]))
+    cell = cell_of(be, prob, point, X)
+    same_pattern(claim["pattern"], cell, "$.claim.pattern")
+    facts = {"in_cell": not cell.boundary, "boundary": cell.boundary,
+             "margin": None if cell.margin is None else fmt(cell.margin),
+             "margin_at": cell.margin_at,
+             "risk": fmt(risk_of_outputs(prob, output_rows(be, cell.Z, prob.widths[-1])))}
+    if "multilinear" in claim:   # cell-polynomial: only a cell has one polynomial
+        require_in_cell(cell)
+        reparameterise(prob, cell, point, output_rows(be, cell.Z, prob.widths[-1]), expand=True)
+        facts["multilinear"] = True
+    match_claim(claim, facts, {"margin": "margin-mismatch", "margin_at": "margin-mismatch",
+                                "boundary": "boundary-mismatch", "risk": "risk-mismatch"})
+    return facts
+
+
+def _convex_cell(doc: dict, be, keys: tuple, optional: tuple = (), wit_optional: tuple = (),
+                 gradient: bool = False, columns: bool = False):
+    """Rules shared by the convexity kinds: the point is in the claimed cell, the loss is
+    convex in y^ by the rule table, and the cell polynomial identity holds, so
+    R(theta') = L_pi(T(theta')) on the cell with L_pi(W^) = (1/n) sum_i l(Phi_i W^, y_i) convex
+    on all of R^p (a convex function of a linear map)."""
+    prob, claim, wit, (point,), X = cell_setup(doc, be, keys, optional, ("point",),
+                                                wit_optional, losses=EXACT_LOSSES)
+    cell, outputs = cell_with_convex_loss(be, prob, point, X, claim, doc)
+    rep = reparameterise(prob, cell, point, outputs, expand=True, columns=columns,
+                   targets=gradient_targets(prob, outputs) if gradient else None)
+    facts = {"paths": len(rep.paths), "live_paths": sum(rep.live), "convex": True}
+    for key in ("paths", "live_paths"):
+        expect_count(claim[key], f"$.claim.{key}")
+    return prob, claim, wit, cell, outputs, rep, facts
+
+
+def check_cell_convexity(doc: dict, be) -> dict:
+    prob, claim, wit, cell, outputs, rep, facts = _convex_cell(
+        doc, be, ("pattern", "paths", "live_paths", "risk", "convex"),
+        ("hessian_rank", "strictly_convex"), ("gram_ldl",), columns=True)
+    facts["risk"] = fmt(risk_of_outputs(prob, outputs))
+    if prob.loss[0] not in GRAM_HESSIAN_LOSSES and ("gram_ldl" in wit or "hessian_rank" in claim
+                                                     or "strictly_convex" in claim):
+        raise Reject("loss-hessian-unknown", "$.problem.loss", "hessian_rank and gram_ldl are "
+                     "defined for the squared loss only", show(doc["problem"]["loss"]))
+    trio = ("$.claim.hessian_rank", "$.claim.strictly_convex", "$.witness.gram_ldl")
+    given = [k in claim for k in ("hessian_rank", "strictly_convex")] + ["gram_ldl" in wit]
+    if any(given) and not all(given):   # the three go together
+        raise Reject("missing-key", trio[given.index(False)], "hessian_rank, strictly_convex "
+                     "and the gram_ldl witness go together")
+    if all(given):   # hessian: G = sum_i Phi_i^T Phi_i on live paths is PSD of rank r
+        live = [P for P, ok in enumerate(rep.live) if ok]
+        m = len(live)
+        if m > MAX_ORDER:
+            raise Reject("too-many-paths", "$.witness.gram_ldl", f"{m} live paths: an LDL^T "
+                         f"witness is checked up to order {MAX_ORDER}")
+        ldl = expect_object(wit["gram_ldl"], "$.witness.gram_ldl", ("L", "D"))
+        L = matrix(ldl["L"], "$.witness.gram_ldl.L", m, m)
+        D = vector(ldl["D"], "$.witness.gram_ldl.D", m)
+        cols = len(prob.inputs) * prob.widths[-1]
+        rows = []
+        for P in live:
+            row = [Fraction(0)] * cols
+            for i, o, f in rep.phi[P]:
+                row[i * prob.widths[-1] + o] = f
+            rows.append(row)
+        M = be.samples(rows)
+        G = [r[:m] for r in be.gram(M, M)[:m]]
+        check_ldl(L, D, G, "$.witness.gram_ldl")
+        facts["hessian_rank"] = sum(1 for d in D if d)
+        facts["strictly_convex"] = facts["hessian_rank"] == m
+    match_claim(claim, facts, {"risk": "risk-mismatch"})
+    return facts
+
+
+def check_cell_minimum(doc: dict, be) -> dict:
+    """Rules of cell-convexity, then cell-gradient: grad L_pi(T(point)) = (2/n) sum_i Phi_i^T
+    (y^_i - y_i) = 0 exactly. L_pi is convex on R^p, so T(point) minimises it there, and every
+    theta' in the cell has R(theta') = L_pi(T(theta')) >= L_pi(T(point)) = R(point)."""
+    prob, claim, _, cell, outputs, rep, facts = _convex_cell(
+        doc, be, ("pattern", "paths", "live_paths", "risk", "cell_minimum"), gradient=True)
+    gradient_zero(prob, rep, "$.witness.point")
+    facts.update(risk=fmt(risk_of_outputs(prob, outputs)), cell_minimum=True)
+    match_claim(claim, facts, {"risk": "risk-mismatch"})
+    return facts
+
+
+def check_equivalent(doc: dict, be) -> dict:
+    """theta ~ theta': one cell, and T agrees on every live path; dead paths have Phi_i[P] = 0
+    on every sample, so both compute the same outputs (and risk). T on all paths would be too
+    strict: a positive rescaling of a ReLU unit changes its (dead) intercept path."""
+    keys = ("pattern", "paths", "live_paths", "risk", "equivalent", "distinct")
+    prob, claim, _, (point, other), X = cell_setup(doc, be, keys, (),
+                                                    ("point", "other_point"))
+    d_out = prob.widths[-1]
+    reps = []
+    for p, name in ((point, "point"), (other, "other_point")):
+        cell = cell_of(be, prob, p, X)
+        require_in_cell(cell, f"$.witness.{name}")
+        same_pattern(claim["pattern"], cell, "$.claim.pattern")
+        outputs = output_rows(be, cell.Z, d_out)
+        reps.append((reparameterise(prob, cell, p, outputs), outputs))
+    (rep, outputs), (rep2, outputs2) = reps
+    for P, ok in enumerate(rep.live):
+        if ok and rep.T[P] != rep2.T[P]:
+            raise Reject("reparameterisation-differs", "$.witness.other_point", f"live path {P} "
+                         f"({path_name(prob.widths, rep.paths[P])}): T = "
+                         f"{clip(fmt(rep.T[P]), 30)} and {clip(fmt(rep2.T[P]), 30)}")
+    if outputs != outputs2:   # implied by the identity; checked directly all the same
+        raise Reject("outputs-differ", "$.witness.other_point", "the two points compute "
+                     "different outputs")
+    if point == other:
+        raise Reject("points-equal", "$.witness.other_point", "the two points are equal")
+    for key in ("paths", "live_paths"):
+        expect_count(claim[key], f"$.claim.{key}")
+    risk = squared_risk(outputs, prob.targets)
+    facts = {"paths": len(rep.paths), "live_paths": sum(rep.live), "risk": fmt(risk),
+             "equivalent": True, "distinct": True}
+    match_claim(claim, facts, {"risk": "risk-mismatch"})
+    return facts
+
+
+_VALLEY_CLAIM = ("pattern", "interval", "risk", "cell_minimum", "constant_outputs",
+                 "distinct_endpoints")
+
+
+def check_valley(doc: dict, be) -> dict:
+    """A polynomial path (SCHEMA.md 1.1) inside one cell with constant outputs, starting at a
+    cell-global minimum: every point of it has the minimal risk of the cell, so the path is
+    a valley of cell-global minima."""
+    needs_1_1(doc)
+    prob = parse_problem(doc["problem"])
+    claim = expect_object(doc["claim"], "$.claim", _VALLEY_CLAIM)
+    wit = expect_object(doc["witness"], "$.witness", ("path",))
+    pieces = parse_path(wit["path"], "$.witness.path", prob.widths)
+    n, d_out = len(prob.inputs), prob.widths[-1]
+    s0, s1 = pieces[0][0], pieces[-1][1]
+    start = point_at(pieces[0][2], s0)
+    X = be.samples([list(c) for c in zip(*prob.inputs)])
+    # the start is a cell-global minimum: the rules of cell-global-minimum at theta(s_0)
+    cell = cell_of(be, prob, start, X)
+    require_in_cell(cell, "$.witness.path[0].point")
+    same_pattern(claim["pattern"], cell, "$.claim.pattern")
+    outputs = output_rows(be, cell.Z, d_out)
+    rep = reparameterise(prob, cell, start, outputs, expand=True, targets=prob.targets)
+    gradient_zero(prob, rep, "$.witness.path[0].point")
+    # valley-pattern: every sample keeps its own piece for all s; valley-output: y^_i(s) const
+    for m, (a, b, layers) in enumerate(pieces):
+        cols = [[(x,) for x in col] for col in zip(*prob.inputs)]
+        for j, (W, bias) in enumerate(layers, 1):
+            zs = [path_column(row, bk, cols, n) for row, bk in zip(W, bias)]
+            if j == len(layers):
+                break
+            act, cols = prob.activations[j - 1], []
+            for k, z in enumerate(zs):
+                column = [z] * n if type(z) is tuple else z
+                for i, (p, q) in enumerate(zip(column, cell.pattern[j - 1][k])):
+                    _stays(be, act, q, p, a, b, f"$.witness.path[{m}].point[{j - 1}].W[{k}]",
+                           f"path piece {m}, layer {j}, unit {k + 1}, sample {i}")
+                cols.append([p_add((act.intercepts[q],), p_mul((act.slopes[q],), p))
+                             for p, q in zip(column, cell.pattern[j - 1][k])])
+        for k, z in enumerate(zs):
+            for i in range(n):
+                poly = z if type(z) is tuple else z[i]
+                if poly != (outputs[i][k],):
+                    raise Reject("valley-output-changes", f"$.witness.path[{m}]", f"sample {i} "
+                                 f"output {k + 1} is the polynomial "
+                                 f"{clip(show([fmt(c) for c in poly]), 40)}, not the constant "
+                                 f"{clip(fmt(outputs[i][k]), 30)}")
+    if start == point_at(pieces[-1][2], s1):
+        raise Reject("endpoints-equal", "$.witness.path", "theta(s_0) = theta(s_1)")
+    facts = {"interval": [fmt(s0), fmt(s1)], "risk": fmt(squared_risk(outputs, prob.targets)),
+             "cell_minimum": True, "constant_outputs": True, "distinct_endpoints": True}
+    match_claim(claim, facts, {"risk": "risk-mismatch"})
+    return facts
+
+
+def _stays(be, act: Activation, q: int, p: tuple, a: Fraction, b: Fraction, where: str,
+           note: str):
+    """p(s) strictly inside open piece q for all s in [a, b] (the chosen decider)."""
+    lo = act.bps[q - 1] if q > 0 else None
+    hi = act.bps[q] if q < len(act.bps) else None
+    if (lo is not None and not positive_on(be, p_add(p, (-lo,)), a, b,
+                                            f"{note}: z(s) > {fmt(lo)}")) or \
+            (hi is not None and not positive_on(be, p_add((hi,), tuple(-c for c in p)), a, b,
+                                                 f"{note}: z(s) < {fmt(hi)}")):
+        raise Reject("valley-leaves-cell", where, f"{note} leaves piece {q} for some s in "
+                     f"[{fmt(a)}, {fmt(b)}]")
