@@ -16,19 +16,43 @@ with ``Fraction(float)``: ``alpha = 0.01`` stored as float32 becomes
 function of those exact weights; every summary says how many binary floats were converted.
 CSV cells are decimal text and are read as written (``0.1`` is ``1/10``).
 
-**ONNX graphs accepted.** One data input, one output, nodes forming a single chain:
+**ONNX graphs accepted.** One data input, nodes forming a single chain:
 ``Gemm`` (``transA = 0``; ``transB``, ``alpha``, ``beta`` honoured exactly), ``MatMul``
 (either operand constant) optionally followed by ``Add`` of a constant bias, each hidden layer
-followed by one of ``Relu``, ``LeakyRelu``, ``Abs``, ``Clip``; a leading ``Flatten`` (a no-op
-on one sample) is allowed. ``Clip(−1, 1)`` is hard-tanh; ``Clip`` with other bounds is still a
-continuous PL function and becomes the general ``Activation`` (one-sided bounds give one
-breakpoint, no bounds the identity). Two dense layers in a row give a linear (identity) hidden
+followed by one of ``Relu``, ``LeakyRelu``, ``PRelu``, ``Abs``, ``Clip``; a leading ``Flatten``
+(a no-op on one sample) is allowed. ``Clip(−1, 1)`` is hard-tanh; ``Clip`` with other bounds is
+still a continuous PL function and becomes the general ``Activation`` (one-sided bounds give one
+breakpoint, no bounds the identity). ``PRelu`` is a leaky ReLU: one slope per layer, so
+per-unit slopes must all be equal. Two dense layers in a row give a linear (identity) hidden
 layer. The output layer has no activation. Weights come from initializers or ``Constant`` nodes.
 Anything else is refused with one line naming the node (its op type and name).
+
+**What exporters add** (skl2onnx, torch.onnx), accepted only where it provably changes no value:
+
+- ``Identity``; ``Cast`` to FLOAT or DOUBLE of float data at most as wide (widening a binary
+  float is exact; a narrowing Cast rounds and is refused, so is a Cast to any other type);
+  ``Reshape`` to ``[-1, d]`` or ``[0, d]`` where ``d`` is the current width, or ``[0, -1]``
+  (keeps the (batch, features) shape; any other shape is refused).
+- ``BatchNormalization`` (inference form) right after a dense layer folds into it:
+  ``y = f·(z − mean) + bias`` with ``f = scale/√(var + ε)``, so ``W ← diag(f)·W`` and
+  ``b ← f·(b − mean) + bias``. Every parameter is first converted exactly. When ``var + ε`` is
+  the square of a rational the fold is exact; otherwise ``√(var + ε)`` is irrational and
+  ``1/√(var + ε)`` is taken as its float64 value (``1 / math.sqrt``, the float the network
+  itself computes, only more precisely than float32), converted exactly; the summary says for
+  how many units. The rest of the fold is exact. A BatchNormalization after a non-linear node
+  cannot fold into the preceding layer and is refused.
+- A trailing ``Softmax`` (or ``LogSoftmax``) over the outputs marks a classifier trained with
+  cross-entropy: the network is taken up to its logits (the Softmax's input), the problem's
+  loss is ``cross_entropy`` unless the user chose one, and everything computed from the
+  probabilities (``ArgMax``, ``ZipMap``, ``ArrayFeatureExtractor``, …: the label and the
+  probability outputs) is dropped; the summary lists what was dropped. Class labels given in
+  the data (one column) become one-hot rows, through the exporter's class list when it has one.
 """
 from __future__ import annotations
 
 import csv
+import math
+import operator
 import zipfile
 from dataclasses import dataclass
 from fractions import Fraction
@@ -54,10 +78,13 @@ class ImportedNetwork:
     """A network and its point, read exactly from a float model file."""
     network: Network
     point: Point
-    source: str                  # "ONNX" or "npz"
+    source: str                  # "ONNX", "npz" or "torch"
     layers: tuple[str, ...]      # per weight layer: the nodes/arrays it came from
     floats: int                  # binary floats converted exactly
     notes: tuple[str, ...] = ()
+    trained_loss: str | None = None        # "cross_entropy" when the model ends in Softmax
+    classes: tuple | None = None           # the exporter's class labels, in logit order
+    dropped: tuple[str, ...] = ()          # lines on what was left out (classifier heads)
 
     def summary_lines(self, name: str) -> list[str]:
         lines = [f"{name}: {self.source} network, {self.network.depth} dense layers; "
@@ -65,7 +92,27 @@ class ImportedNetwork:
         lines += [f"  layer {j}: {text}" for j, text in enumerate(self.layers, start=1)]
         lines.append(f"  {self.floats} binary floats in the model converted exactly to rationals")
         lines += [f"  note: {note}" for note in self.notes]
+        lines += [f"  {line}" for line in self.dropped]
         return lines
+
+
+def loss_lines(imported: ImportedNetwork, chosen, loss) -> list[str]:
+    """Summary lines on the loss: where it came from (``chosen`` is the user's choice or
+    ``None``) and how certify's risk compares with the frameworks' mean squared error."""
+    lines = []
+    if imported.trained_loss is not None:
+        if chosen is None:
+            lines.append(f"loss: {loss}, because the model ends in Softmax (a network trained "
+                         "with cross-entropy); --loss overrides")
+        elif loss.name != imported.trained_loss:
+            lines.append(f"loss: {loss} as chosen, on the logits, although the model ends in "
+                         "Softmax (trained with cross-entropy)")
+    width = imported.network.widths[-1]
+    if loss.is_squared and width > 1:
+        lines.append(f"risk convention: (1/n) Σ_i ‖ŷ_i − y_i‖²; torch's MSELoss and "
+                     f"scikit-learn's mean_squared_error also divide by the output width "
+                     f"{width}, so theirs is this risk / {width} (same minima)")
+    return lines
 
 
 def load_network(path: str | Path, activation=None) -> tuple[Network, Point]:
@@ -94,8 +141,20 @@ def read_network(path: str | Path, activation=None) -> ImportedNetwork:
 
 # -- ONNX ------------------------------------------------------------------------------
 
-_SUPPORTED = "Gemm, MatMul, Add, Relu, LeakyRelu, Abs, Clip, a leading Flatten"
-_ACTIVATION_OPS = ("Relu", "LeakyRelu", "Abs", "Clip")
+_SUPPORTED = ("Gemm, MatMul, Add, Relu, LeakyRelu, PRelu, Abs, Clip, BatchNormalization, "
+              "Identity, no-op Cast and Reshape, a leading Flatten, a final Softmax")
+_ACTIVATION_OPS = ("Relu", "LeakyRelu", "PRelu", "Abs", "Clip")
+_SOFTMAX_OPS = ("Softmax", "LogSoftmax")
+# Nodes allowed after a final Softmax: they compute the label and probability outputs, which
+# are dropped (the network is taken up to its logits).
+_HEAD_OPS = ("Identity", "ArgMax", "ZipMap", "ArrayFeatureExtractor", "Reshape", "Cast",
+             "Flatten", "Squeeze", "Unsqueeze")
+_ML_DOMAIN = "ai.onnx.ml"
+# ONNX TensorProto element types of binary floats, with their significand bits: a Cast to a
+# type with at least as many bits (and exponent range) is exact.
+_FLOAT_TYPES = {1: ("FLOAT", 24, 8), 11: ("DOUBLE", 53, 11), 10: ("FLOAT16", 11, 5),
+                16: ("BFLOAT16", 8, 8)}
+_CAST_TARGETS = (1, 11)   # FLOAT, DOUBLE
 
 
 def _import_onnx():
@@ -115,37 +174,75 @@ def _read_onnx(path: Path) -> ImportedNetwork:
     except Exception as err:  # noqa: BLE001 — protobuf raises many kinds; one line for all
         raise InputError(f"cannot read ONNX model: {type(err).__name__}: {err}"[:200],
                          path=str(path)) from None
-    return _OnnxChain(model.graph, numpy_helper, path.name).build()
+    chain = _OnnxChain(model.graph, numpy_helper, path.name)
+    chain.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
+                       chain.opset)
+    return chain.build()
+
+
+def _type_name(elem_type: int) -> str:
+    if elem_type in _FLOAT_TYPES:
+        return _FLOAT_TYPES[elem_type][0]
+    import onnx
+    try:
+        return onnx.TensorProto.DataType.Name(elem_type)
+    except ValueError:
+        return f"type {elem_type}"
 
 
 class _OnnxChain:
-    """Walks the graph's nodes in order; each must continue the one data chain."""
+    """Walks the graph's nodes in order; each must continue the one data chain (or, after a
+    final Softmax, compute the dropped label/probability outputs from it)."""
 
     def __init__(self, graph, numpy_helper, name: str):
         self.graph, self.numpy_helper, self.file = graph, numpy_helper, name
         self.floats, self.notes = 0, []
         self.constants = {t.name: t for t in graph.initializer}
         self.layers: list[dict] = []   # {"W", "b", "act", "act_node", "from": [...]}
+        self.no_ops: list[str] = []    # nodes proven to change no value
+        self.width: int | None = None  # features per sample of the chain's tensor, if known
+        self.pending_width = None      # (width, label): a Reshape before the first layer
+        self.elem_type = 0             # ONNX element type of the chain's tensor (0: unknown)
+        self.softmax: str | None = None     # label of the final Softmax, once seen
+        self.head: set[str] = set()         # tensors computed from the Softmax's output
+        self.head_ops: list[str] = []       # their nodes, dropped
+        self.classes: tuple | None = None   # class labels from an ArrayFeatureExtractor
+        self.opset = 13                     # the default opset's, for default attributes
 
     # -- the walk -------------------------------------------------------------------
 
     def build(self) -> ImportedNetwork:
-        inputs = [v.name for v in self.graph.input if v.name not in self.constants]
+        inputs = [v for v in self.graph.input if v.name not in self.constants]
         if len(inputs) != 1:
             raise InputError(f"the graph must have exactly one data input, it has "
-                             f"{len(inputs)}", path=self.file, value=inputs[:4])
-        if len(self.graph.output) != 1:
-            raise InputError(f"the graph must have exactly one output, it has "
-                             f"{len(self.graph.output)}", path=self.file)
-        current = inputs[0]
+                             f"{len(inputs)}", path=self.file, value=[v.name for v in inputs][:4])
+        current = inputs[0].name
+        tensor = inputs[0].type.tensor_type
+        self.elem_type = tensor.elem_type
+        dims = tensor.shape.dim if tensor.HasField("shape") else ()
+        if len(dims) == 2 and dims[1].HasField("dim_value"):
+            self.width = dims[1].dim_value
         for index, node in enumerate(self.graph.node):
             if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
                 self._constant_node(node, index)
                 continue
+            if self.softmax is not None:
+                self._head_node(node, index, current)
+                continue
             current = self._node(node, index, current)
-        if current != self.graph.output[0].name:
-            raise InputError(f"the graph output '{self.graph.output[0].name}' is not the end of "
-                             f"the chain of layers ('{current}')", path=self.file)
+        outputs = [v.name for v in self.graph.output]
+        if self.softmax is None:
+            if len(outputs) != 1:
+                raise InputError(f"the graph must have exactly one output, it has "
+                                 f"{len(outputs)}", path=self.file)
+            if current != outputs[0]:
+                raise InputError(f"the graph output '{outputs[0]}' is not the end of "
+                                 f"the chain of layers ('{current}')", path=self.file)
+        else:
+            stray = [name for name in outputs if name not in self.head and name != current]
+            if stray:
+                raise InputError(f"the graph output '{stray[0]}' is neither the logits nor "
+                                 f"computed from {self.softmax}", path=self.file)
         if not self.layers:
             raise InputError("the graph has no dense layer (Gemm or MatMul)", path=self.file)
         last = self.layers[-1]
@@ -163,12 +260,24 @@ class _OnnxChain:
                 acts.append(Activation.from_pieces([], [1], 0, "identity"))
             else:
                 acts.append(layer["act"])
+        if self.no_ops:
+            self.notes.append("no-ops skipped (they change no value): " + "; ".join(self.no_ops))
         network = Network(tuple(widths), tuple(acts))
         point = Point(tuple(Layer(layer["W"], layer["b"]) for layer in self.layers))
         network.check_point(point)
+        dropped = ()
+        if self.softmax is not None:
+            gone = [name for name in outputs if name != current]
+            dropped = (f"{self.softmax} ends the network: it is taken up to its logits, and a "
+                       "final Softmax means it was trained with cross-entropy",
+                       f"dropped: output{'s' if len(gone) != 1 else ''} "
+                       f"{', '.join(repr(n) for n in gone) or '(none)'} (the label and the "
+                       f"probabilities, computed from the logits by "
+                       f"{', '.join(dict.fromkeys(self.head_ops)) or 'the Softmax alone'})")
         return ImportedNetwork(network, point, "ONNX",
                                tuple(" + ".join(layer["from"]) for layer in self.layers),
-                               self.floats, tuple(self.notes))
+                               self.floats, tuple(self.notes),
+                               "cross_entropy" if self.softmax else None, self.classes, dropped)
 
     def _node(self, node, index: int, current: str) -> str:
         label = _node_label(node, index)
@@ -193,17 +302,112 @@ class _OnnxChain:
                 self._refuse(label, f"Flatten with axis {axis} (only axis 1, one sample per "
                                     "row, is a no-op)")
             self.notes.append(f"{label} (leading Flatten) taken as a no-op on one sample")
+        elif op == "Identity":
+            self._attributes(node, label, {})
+            self.no_ops.append(f"Identity {_quoted(node)}")
+        elif op == "Cast":
+            self._cast(node, label)
+        elif op == "Reshape":
+            self._reshape(node, label)
         elif op == "Gemm":
             self._gemm(node, label, current)
         elif op == "MatMul":
             self._matmul(node, label, current)
         elif op == "Add":
             self._add(node, label, current)
+        elif op == "BatchNormalization":
+            self._batch_norm(node, label)
         elif op in _ACTIVATION_OPS:
             self._activation(node, label)
+        elif op in _SOFTMAX_OPS:
+            self._softmax(node, label)
+            return current          # the logits stay the network's output
         else:
-            self._refuse(label, f"unsupported operation (supported: {_SUPPORTED})")
+            hint = ("; a binary classifier's Sigmoid output is not either: certify's "
+                    "cross_entropy takes K ≥ 2 logits followed by Softmax") if op == "Sigmoid" \
+                else ""
+            self._refuse(label, f"unsupported operation (supported: {_SUPPORTED}){hint}")
         return node.output[0]
+
+    # -- no-ops -----------------------------------------------------------------------
+
+    def _cast(self, node, label: str) -> None:
+        """A Cast is a no-op exactly when it widens a binary float (every value survives)."""
+        to = self._attributes(node, label, {"to": 0, "saturate": 1})["to"]
+        if to not in _CAST_TARGETS:
+            self._refuse(label, f"Cast to {_type_name(to)} changes the values (only a Cast to "
+                                "FLOAT or DOUBLE of float data is a no-op)")
+        source = self.elem_type
+        if source not in _FLOAT_TYPES:
+            self._refuse(label, f"Cast of {_type_name(source) if source else 'untyped'} data "
+                                "(only a Cast of float data to a float type at least as wide "
+                                "is a no-op)")
+        _, bits, exponent = _FLOAT_TYPES[source]
+        _, to_bits, to_exponent = _FLOAT_TYPES[to]
+        if bits > to_bits or exponent > to_exponent:
+            self._refuse(label, f"Cast from {_type_name(source)} to {_type_name(to)} rounds the "
+                                "values (not a no-op)")
+        self.elem_type = to
+        self.no_ops.append(f"Cast {_quoted(node)} ({_type_name(source)} → {_type_name(to)}, "
+                           "exact)")
+
+    def _reshape(self, node, label: str) -> None:
+        """A Reshape is a no-op when it keeps the (batch, features) shape of the chain."""
+        allowzero = self._attributes(node, label, {"allowzero": 0})["allowzero"]
+        if len(node.input) != 2:
+            self._refuse(label, "Reshape needs its shape as a constant second input")
+        shape = self._array(node.input[1], label)
+        if shape.dtype.kind not in "iu" or shape.ndim != 1:
+            self._refuse(label, f"Reshape's shape must be a vector of integers, got "
+                                f"{shape.dtype} of shape {list(shape.shape)}")
+        target = [int(v) for v in shape]
+        keeps_batch = len(target) == 2 and (target[0] == -1 or (target[0] == 0 and not allowzero))
+        width = self.width
+        if keeps_batch and target[1] == -1 and target[0] == 0:
+            pass                                 # [0, −1]: both dimensions kept
+        elif keeps_batch and target[1] > 0 and width in (None, target[1]):
+            if width is None:                    # checked against the first dense layer
+                self.pending_width = (target[1], label)
+        else:
+            have = f"[batch, {width}]" if width is not None else "[batch, features]"
+            self._refuse(label, f"Reshape to {target} changes the shape {have} (only a Reshape "
+                                "that keeps [batch, features] is a no-op)")
+        self.no_ops.append(f"Reshape {_quoted(node)} (to {target}, keeps [batch, features])")
+
+    # -- classifier heads -------------------------------------------------------------
+
+    def _softmax(self, node, label: str) -> None:
+        layer = self.layers[-1] if self.layers else None
+        if layer is None or layer["act"] is not None:
+            after = "before any dense layer" if layer is None else f"after {layer['act_node']}"
+            self._refuse(label, f"a Softmax {after}; only a final Softmax on the outputs of "
+                                "the last dense layer (the logits) is supported")
+        axis = self._attributes(node, label, {"axis": -1 if self.opset >= 13 else 1})["axis"]
+        if axis not in (1, -1):
+            self._refuse(label, f"Softmax over axis {axis} (only over the outputs, axis 1 or -1)")
+        if len(layer["W"]) < 2:
+            self._refuse(label, "a Softmax over one output (constant 1); a classifier has K ≥ 2 "
+                                "logits")
+        self.softmax = label
+        self.head = {node.output[0]}
+
+    def _head_node(self, node, index: int, logits: str) -> None:
+        """After the Softmax: only the nodes that compute the dropped label/probabilities."""
+        label = _node_label(node, index)
+        data = [name for name in node.input if name and name not in self.constants]
+        if logits in data or not data or any(name not in self.head for name in data):
+            self._refuse(label, f"after {self.softmax} only the label and probability outputs "
+                                f"may be computed from it ({', '.join(_HEAD_OPS)})")
+        if node.op_type not in _HEAD_OPS or node.domain not in ("", "ai.onnx", _ML_DOMAIN):
+            self._refuse(label, f"unsupported operation after {self.softmax} (the label and "
+                                f"probability outputs may use {', '.join(_HEAD_OPS)})")
+        if node.op_type == "ArrayFeatureExtractor" and node.input[0] in self.constants:
+            labels = self._array(node.input[0], label).reshape(-1)
+            if len(labels) == len(self.layers[-1]["W"]) and labels.dtype.kind in "iu":
+                self.classes = tuple(int(v) for v in labels)
+        self.head.update(node.output)
+        self.head_ops.append(node.op_type)
+
 
     # -- dense layers ---------------------------------------------------------------
 
@@ -264,7 +468,53 @@ class _OnnxChain:
             if len(W[0]) != len(previous["W"]):
                 self._refuse(label, f"takes {len(W[0])} inputs but the previous layer has "
                                     f"{len(previous['W'])} outputs")
+        elif self.pending_width is not None and self.pending_width[0] != len(W[0]):
+            width, reshape = self.pending_width
+            self._refuse(reshape, f"Reshape to [batch, {width}] but the first dense layer "
+                                  f"takes {len(W[0])} inputs (not a no-op)")
+        self.width = len(W)
         self.layers.append({"W": W, "b": b, "act": None, "act_node": None, "from": [source]})
+
+    def _batch_norm(self, node, label: str) -> None:
+        """Fold ``y = scale·(z − mean)/√(var + ε) + bias`` into the dense layer before it (see
+        the module docstring: exact, except 1/√(var + ε) in float64 where it is irrational)."""
+        attrs = self._attributes(node, label, {"epsilon": float(np.float32(1e-5)),
+                                               "momentum": 0.9, "training_mode": 0,
+                                               "spatial": 1})
+        layer = self.layers[-1] if self.layers else None
+        if layer is None or layer["act"] is not None:
+            after = "before any dense layer" if layer is None else \
+                f"after {layer['act_node']}, a non-linear node"
+            self._refuse(label, f"BatchNormalization {after}: only one right after a dense "
+                                "layer (Gemm, or MatMul + Add) folds into it")
+        if attrs["training_mode"]:
+            self._refuse(label, "BatchNormalization in training mode (batch statistics); "
+                                "export the model in inference mode")
+        if len(node.input) != 5:
+            self._refuse(label, "BatchNormalization needs scale, bias, mean and var")
+        width = len(layer["W"])
+        scale, bias, mean, var = (self._bias(name, width, label, what) for name, what in
+                                  zip(node.input[1:], ("scale", "bias", "mean", "var")))
+        eps = self._scalar_attribute(attrs["epsilon"], label, "epsilon")
+        factors, irrational = [], 0
+        for i in range(width):
+            square = var[i] + eps
+            if square <= 0:
+                self._refuse(label, f"var + epsilon is {canonical(square)} ≤ 0 for unit "
+                                    f"{i + 1} (division by zero or a square root of a negative)")
+            root = _rational_sqrt(square)
+            if root is None:   # irrational: the float64 value of 1/√(var + ε), kept exactly
+                irrational += 1
+                factors.append(scale[i] * Fraction(1 / math.sqrt(float(square))))
+            else:
+                factors.append(scale[i] / root)
+        layer["W"] = tuple(tuple(f * v for v in row) for f, row in zip(factors, layer["W"]))
+        layer["b"] = tuple(f * (b - m) + c for f, b, m, c in zip(factors, layer["b"], mean, bias))
+        layer["from"].append(f"BatchNormalization {_quoted(node)} (folded)")
+        how = "exactly" if not irrational else (
+            f"exactly, except 1/√(var + ε) for {irrational} of {width} units: irrational, so it "
+            "is the float network's own float64 value, converted exactly")
+        self.notes.append(f"{label} folded into layer {len(self.layers)} {how}")
 
     # -- activations ----------------------------------------------------------------
 
@@ -290,10 +540,29 @@ class _OnnxChain:
             shown = f"leaky_relu, slope {canonical(slope)}"
             self.notes.append(f"{label}: alpha is stored as a binary float ({alpha!r}); used "
                               f"exactly as {canonical(slope)}")
+        elif op == "PRelu":
+            act, shown = self._prelu(node, label, len(layer["W"]))
         else:
             act, shown = self._clip(node, label)
         layer["act"], layer["act_node"] = act, label
         layer["from"].append(f"{op} {_quoted(node)} ({shown})")
+
+    def _prelu(self, node, label: str, width: int) -> tuple[Activation, str]:
+        """A leaky ReLU whose slope is a tensor: one value, or one per unit (all equal, since
+        certify's networks have one activation per layer)."""
+        self._attributes(node, label, {})
+        if len(node.input) != 2:
+            self._refuse(label, "PRelu needs a constant slope as its second input")
+        slopes = self._bias(node.input[1], width, label, "slope")
+        distinct = sorted(set(slopes))
+        if len(distinct) > 1:
+            self._refuse(label, f"PRelu slopes differ across units ({len(distinct)} values, "
+                                f"e.g. {float(distinct[0]):.6g} and {float(distinct[-1]):.6g}); "
+                                "certify's networks have one activation per layer")
+        slope = distinct[0]
+        if len(node.input[1]) and self._array(node.input[1], label).size > 1:
+            self.notes.append(f"{label}: {width} per-unit slopes, all equal")
+        return Activation.leaky_relu(slope), f"leaky_relu, slope {short_rational(slope)}"
 
     def _clip(self, node, label: str) -> tuple[Activation, str]:
         attrs = self._attributes(node, label, {"min": None, "max": None})
@@ -313,24 +582,7 @@ class _OnnxChain:
                 bounds.append(None)     # unbounded on that side
                 continue
             bounds.append(self._scalar_attribute(value, label, key))
-        lo, hi = bounds
-        if lo is not None and hi is not None and lo >= hi:
-            # ONNX: min(max(x, lo), hi) — constant hi when lo ≥ hi.
-            act = Activation.from_pieces([], [0], hi, "pl")
-        elif lo is not None and hi is not None:
-            act = Activation.from_pieces([lo, hi], [0, 1, 0], lo, "pl")
-        elif lo is not None:
-            act = Activation.from_pieces([lo], [0, 1], lo, "pl")
-        elif hi is not None:
-            act = Activation.from_pieces([hi], [1, 0], 0, "pl")
-        else:
-            act = Activation.from_pieces([], [1], 0, "identity")
-        act = named_equivalent(act)
-        shown = "hard_tanh" if act.name == "hard_tanh" else (
-            f"{act.name}" if act.name != "pl" else
-            f"clip to [{'−∞' if lo is None else canonical(lo)}, "
-            f"{'∞' if hi is None else canonical(hi)}], a general PL activation")
-        return act, shown
+        return clip_activation(*bounds)
 
     # -- constants ------------------------------------------------------------------
 
@@ -374,11 +626,12 @@ class _OnnxChain:
             self._refuse(label, f"weight '{name}' must be a matrix, has shape {list(arr.shape)}")
         return _fractions(self._exact(name, label, arr), f"converting '{name}'")
 
-    def _bias(self, name: str, width: int, label: str) -> tuple[Fraction, ...]:
+    def _bias(self, name: str, width: int, label: str,
+              what: str = "bias") -> tuple[Fraction, ...]:
         arr = self._array(name, label)
         flat = arr.reshape(-1)
         if flat.size not in (1, width) or any(d not in (1, flat.size) for d in arr.shape):
-            self._refuse(label, f"bias '{name}' of shape {list(arr.shape)} does not broadcast "
+            self._refuse(label, f"{what} '{name}' of shape {list(arr.shape)} does not broadcast "
                                 f"to one value per unit ({width})")
         flat = self._exact(name, label, flat)
         values = _fractions(flat.reshape(1, -1), f"converting '{name}'")[0]
@@ -418,6 +671,34 @@ def _quoted(node) -> str:
 
 def _transpose(rows):
     return tuple(zip(*rows))
+
+
+def clip_activation(lo: Fraction | None, hi: Fraction | None) -> tuple[Activation, str]:
+    """``min(max(z, lo), hi)`` (ONNX Clip, torch Hardtanh; ``None`` is unbounded) as an
+    activation, with its description."""
+    if lo is not None and hi is not None and lo >= hi:
+        # ONNX: min(max(x, lo), hi) — constant hi when lo ≥ hi.
+        act = Activation.from_pieces([], [0], hi, "pl")
+    elif lo is not None and hi is not None:
+        act = Activation.from_pieces([lo, hi], [0, 1, 0], lo, "pl")
+    elif lo is not None:
+        act = Activation.from_pieces([lo], [0, 1], lo, "pl")
+    elif hi is not None:
+        act = Activation.from_pieces([hi], [1, 0], 0, "pl")
+    else:
+        act = Activation.from_pieces([], [1], 0, "identity")
+    act = named_equivalent(act)
+    shown = "hard_tanh" if act.name == "hard_tanh" else (
+        f"{act.name}" if act.name != "pl" else
+        f"clip to [{'−∞' if lo is None else canonical(lo)}, "
+        f"{'∞' if hi is None else canonical(hi)}], a general PL activation")
+    return act, shown
+
+
+def _rational_sqrt(q: Fraction) -> Fraction | None:
+    """``√q`` when it is rational (numerator and denominator perfect squares), else None."""
+    p, r = math.isqrt(q.numerator), math.isqrt(q.denominator)
+    return Fraction(p, r) if p * p == q.numerator and r * r == q.denominator else None
 
 
 def named_equivalent(act: Activation) -> Activation:
@@ -567,6 +848,49 @@ def read_data(path: str | Path, targets: int | None = None) -> ImportedData:
     rows = _fractions(arr, "converting data rows")
     data = Dataset(tuple(r[:-count] for r in rows), tuple(r[-count:] for r in rows))
     return ImportedData(data, floats, _trailing(count))
+
+
+def dataset_from_arrays(X, Y) -> Dataset:
+    """A ``Dataset`` from array-likes (numpy arrays, torch tensors, nested lists of numbers):
+    rows are samples, a 1-D array is one column. Binary floats convert exactly; the data set's
+    notes count them."""
+    x, y = (_as_columns(_numpy(value, name), name) for name, value in (("X", X), ("Y", Y)))
+    if len(x) != len(y):
+        raise InputError(f"X has {len(x)} rows but Y has {len(y)} (one row per sample)",
+                         path="Y")
+    notes = []
+    for name, arr in (("X", x), ("Y", y)):
+        count = _check_exact_array(arr, name)
+        if count:
+            notes.append(f"{count} binary floats of {name} converted exactly to rationals")
+    return Dataset(_fractions(x, "converting X"), _fractions(y, "converting Y"), tuple(notes))
+
+
+def problem_from_arrays(X, Y, *, widths, activation="relu", loss="squared"):
+    """``Problem.from_arrays``: the network ``widths`` (input, hidden…, output, as in the
+    problem file), ``activation`` (an ``Activation``, a name, the problem-file JSON, or a list
+    per hidden layer) and ``loss``, with the data from arrays (see ``dataset_from_arrays``)."""
+    from .problem import Problem
+    try:
+        if isinstance(widths, (str, bytes)):
+            raise TypeError
+        widths = tuple(operator.index(w) for w in widths)
+    except TypeError:
+        raise InputError("widths must be a list of integers [input, hidden…, output]",
+                         path="widths", value=widths) from None
+    network = Network(widths, parse_activations(activation, max(len(widths) - 2, 0)))
+    return Problem(network, dataset_from_arrays(X, Y), loss)
+
+
+def _numpy(value, name: str) -> np.ndarray:
+    """An array-like as a numpy array; a torch tensor widened to float64 first (exact)."""
+    if hasattr(value, "detach") and hasattr(value, "is_floating_point"):   # a torch tensor
+        value = value.detach().cpu()
+        value = (value.double() if value.is_floating_point() else value).numpy()
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise InputError(f"{name} is not an array of numbers: {err}"[:160], path=name) from None
 
 
 def _trailing(count: int) -> str:
@@ -719,19 +1043,23 @@ def short_rational(q: Fraction, width: int = 48) -> str:
     text = canonical(q)
     if len(text) <= width:
         return text
-    return f"a rational of {len(text)} characters ≈ {float(q):.6g}"
+    from .display import show   # integer arithmetic: float(q) overflows beyond 1e308
+    return show(q, width)
 
 
 def import_problem(model: str | Path, data: str | Path, *, output: str | Path,
                    point_output: str | Path, activation=None, targets: int | None = None,
-                   with_risk: bool = True, say=print, loss="squared") -> tuple[Path, Path]:
+                   with_risk: bool = True, say=print, loss=None) -> tuple[Path, Path]:
     """``certify import``: read a float model and data exactly, write the problem file and the
     point file (both atomically; if the second cannot be written the first is removed).
-    ``loss``: the problem-file loss (a name, a Huber object, or its JSON text)."""
+    ``loss``: the problem-file loss (a name, a Huber object, or its JSON text); ``None``:
+    ``cross_entropy`` for a model ending in Softmax, else ``squared``."""
     from .loss import parse_loss
+    chosen = loss
     if isinstance(loss, str) and loss.lstrip().startswith("{"):
         loss = load_json(loss)
-    loss = parse_loss(loss, "--loss")
+    if loss is not None:
+        loss = parse_loss(loss, "--loss")
     from .certificate import write_atomically
     from .problem import Problem
     output, point_output = Path(output), Path(point_output)
@@ -739,14 +1067,23 @@ def import_problem(model: str | Path, data: str | Path, *, output: str | Path,
         raise InputError("the problem file and the point file must differ", path=str(output))
     imported = read_network(model, activation)
     network = imported.network
+    if loss is None:
+        loss = parse_loss(imported.trained_loss or "squared")
     if targets is None and Path(data).suffix.lower() != ".npz":
         targets = network.widths[-1]      # default: as many target columns as outputs
     table = read_data(data, targets)
+    lines = imported.summary_lines(Path(model).name) + table.summary_lines(Path(data).name)
+    if loss.name == "cross_entropy" and table.data.output_dim == 1 < network.widths[-1]:
+        dataset, labels_line = one_hot_labels(table.data, network.widths[-1], imported.classes)
+        table = ImportedData(dataset, table.floats, table.how)
+        lines.append(f"  {labels_line}")
     problem = Problem(network, table.data, loss)
-    for line in imported.summary_lines(Path(model).name) + table.summary_lines(Path(data).name):
+    for line in lines:
         say(line)
     say(f"  in all {imported.floats + table.floats} binary floats converted exactly; "
         "nothing rounded")
+    for line in loss_lines(imported, chosen, loss):
+        say(f"  {line}")
     if with_risk and loss.is_exact:
         value = exact_risk(problem, imported.point)
         say(f"  risk at the imported point ({loss} loss, exact): {short_rational(value)}")
@@ -771,6 +1108,24 @@ def import_problem(model: str | Path, data: str | Path, *, output: str | Path,
         raise
     say(f"  wrote {output} (problem) and {point_output} (point)")
     return output, point_output
+
+
+def one_hot_labels(data: Dataset, classes: int, labels=None) -> tuple[Dataset, str]:
+    """Targets given as one column of class labels become one-hot rows over ``classes``
+    logits; ``labels`` is the exporter's label of each logit (default ``0, 1, …``)."""
+    labels = tuple(labels) if labels is not None else tuple(range(classes))
+    index = {Fraction(v): k for k, v in enumerate(labels)}
+    rows = []
+    for i, (y,) in enumerate(data.targets):
+        if y not in index:
+            raise InputError(f"target {short_rational(y)} of sample {i} is not a class label "
+                             f"of the model (labels {list(labels)[:8]}); a classifier's data "
+                             "give one label per row or one-hot rows", path="data.targets")
+        rows.append(tuple(Fraction(int(k == index[y])) for k in range(classes)))
+    line = (f"targets: class labels in one column turned into one-hot rows over the "
+            f"{classes} logits (labels {list(labels)[:8]}{' …' if classes > 8 else ''} in the "
+            "model's order)")
+    return Dataset(data.inputs, tuple(rows), data.notes), line
 
 
 def _same_problem(a, b) -> bool:

@@ -39,13 +39,17 @@ def exact(arr) -> list:
     return [[Fraction(float(v)) for v in row] for row in np.atleast_2d(arr)]
 
 
-def build_onnx(path, nodes, inits, opset=13, inputs=("x",), output="y"):
+def build_onnx(path, nodes, inits, opset=13, inputs=("x",), output="y",
+               in_type=TensorProto.FLOAT, in_shape=(None, None)):
+    outputs = [output] if isinstance(output, str) else list(output)
     graph = helper.make_graph(
         nodes, "net",
-        [helper.make_tensor_value_info(name, TensorProto.FLOAT, [None, None]) for name in inputs],
-        [helper.make_tensor_value_info(output, TensorProto.FLOAT, [None, None])],
+        [helper.make_tensor_value_info(name, in_type, list(in_shape)) for name in inputs],
+        [helper.make_tensor_value_info(name, TensorProto.FLOAT, [None, None])
+         for name in outputs],
         [numpy_helper.from_array(np.asarray(a), name) for name, a in inits.items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset),
+                                                    helper.make_opsetid("ai.onnx.ml", 3)])
     onnx.save(model, str(path))
     return path
 
@@ -522,3 +526,369 @@ def test_import_with_a_loss_then_prove(tmp_path):
     point.unlink()
     assert main(common + ["--loss", "hinge"]) == 2
     assert not out.exists() and not point.exists()
+
+
+# -- what exporters add (issue 15, part 2): no-ops, Softmax heads, BatchNormalization, PRelu ---
+
+def evaluate(path, xs, output=0):
+    from onnx.reference import ReferenceEvaluator
+    return ReferenceEvaluator(str(path)).run(None, {"x": xs})[output]
+
+
+def exact_outputs(network, point, xs) -> np.ndarray:
+    outputs, _ = forward(network, point, exact(xs))
+    return np.array([[float(v) for v in row] for row in outputs])
+
+
+def small_chain(before=(), after=(), middle=(), act="Relu"):
+    """fc1 (2→3) [middle] act fc2 (3→1), with nodes spliced in; the tensors are renamed so
+    that each node takes the previous one's output."""
+    nodes = list(before) + [helper.make_node("Gemm", ["x", "W1", "b1"], ["z1"], name="fc1",
+                                             transB=1)]
+    nodes += list(middle) + [helper.make_node(act, ["z1"], ["a1"], name="act1"),
+                             helper.make_node("Gemm", ["a1", "W2", "b2"], ["z2"], name="fc2",
+                                              transB=1)] + list(after)
+    current = "x"
+    for k, node in enumerate(nodes):      # rewire: a chain, whatever was spliced in
+        node.input[0] = current
+        current = node.output[0] = f"t{k}"
+    nodes[-1].output[0] = "y"
+    return nodes
+
+
+def two_layer_inits(weights):
+    return {"W1": weights["W1"], "b1": weights["b1"], "W2": weights["W3"][:, :3].copy(),
+            "b2": weights["b3"]}
+
+
+@pytest.mark.parametrize("in_type, to", [(TensorProto.FLOAT, TensorProto.FLOAT),
+                                         (TensorProto.FLOAT, TensorProto.DOUBLE),
+                                         (TensorProto.FLOAT16, TensorProto.FLOAT),
+                                         (TensorProto.DOUBLE, TensorProto.DOUBLE)])
+def test_a_widening_cast_is_a_no_op(tmp_path, weights, in_type, to):
+    nodes = small_chain(before=[helper.make_node("Cast", ["x"], ["c"], name="cast_in", to=to)])
+    imported = read_network(build_onnx(tmp_path / "c.onnx", nodes, two_layer_inits(weights),
+                                       in_type=in_type))
+    assert [list(r) for r in imported.point.layers[0].W] == exact(weights["W1"])
+    assert any("Cast 'cast_in'" in note and "exact" in note for note in imported.notes)
+
+
+@pytest.mark.parametrize("in_type, to, message", [
+    (TensorProto.FLOAT, TensorProto.INT64, "Cast to INT64 changes the values"),
+    (TensorProto.FLOAT, TensorProto.FLOAT16, "Cast to FLOAT16 changes the values"),
+    (TensorProto.DOUBLE, TensorProto.FLOAT, "Cast from DOUBLE to FLOAT rounds the values"),
+    (TensorProto.INT64, TensorProto.FLOAT, "Cast of INT64 data"),
+])
+def test_a_cast_that_changes_values_is_refused(tmp_path, weights, in_type, to, message):
+    nodes = small_chain(before=[helper.make_node("Cast", ["x"], ["c"], name="cast_in", to=to)])
+    line = refused(build_onnx(tmp_path / "c.onnx", nodes, two_layer_inits(weights),
+                              in_type=in_type))
+    assert "node 'cast_in' (Cast)" in line and message in line
+
+
+@pytest.mark.parametrize("shape", [[-1, 1], [0, 1], [0, -1]])
+def test_reshape_keeping_batch_and_features_is_a_no_op(tmp_path, weights, shape):
+    """skl2onnx ends a regressor with Reshape(·, [-1, 1]); with Identity nodes around, the
+    network computes what ONNX computes."""
+    nodes = small_chain(before=[helper.make_node("Identity", ["x"], ["i"], name="id0")],
+                        middle=[helper.make_node("Identity", ["z1"], ["i"], name="id1")],
+                        after=[helper.make_node("Reshape", ["z2", "shape"], ["y"],
+                                                name="reshape_out")])
+    nodes[-1].input[1] = "shape"
+    inits = dict(two_layer_inits(weights), shape=np.array(shape, np.int64))
+    path = build_onnx(tmp_path / "r.onnx", nodes, inits)
+    imported = read_network(path)
+    assert imported.network.widths == (2, 3, 1)
+    note = next(n for n in imported.notes if n.startswith("no-ops skipped"))
+    assert "Identity 'id0'" in note and "Identity 'id1'" in note and "Reshape 'reshape_out'" in note
+    xs = np.random.default_rng(5).normal(size=(12, 2)).astype(F32)
+    assert np.allclose(exact_outputs(imported.network, imported.point, xs), evaluate(path, xs),
+                       rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape, message", [
+    ([-1, 2], "Reshape to [-1, 2] changes the shape [batch, 1]"),
+    ([1, -1], "Reshape to [1, -1] changes the shape"),
+    ([4, 1], "Reshape to [4, 1] changes the shape"),
+    ([-1, 1, 1], "Reshape to [-1, 1, 1] changes the shape"),
+    ([-1], "Reshape to [-1] changes the shape"),
+])
+def test_reshape_that_changes_the_shape_is_refused(tmp_path, weights, shape, message):
+    nodes = small_chain(after=[helper.make_node("Reshape", ["z2", "shape"], ["y"],
+                                                name="reshape_out")])
+    nodes[-1].input[1] = "shape"
+    inits = dict(two_layer_inits(weights), shape=np.array(shape, np.int64))
+    line = refused(build_onnx(tmp_path / "r.onnx", nodes, inits))
+    assert "node 'reshape_out' (Reshape)" in line and message in line
+
+
+def test_reshape_before_the_first_layer_is_checked_against_it(tmp_path, weights):
+    def model(shape, in_shape):
+        nodes = small_chain(before=[helper.make_node("Reshape", ["x", "shape"], ["r"],
+                                                     name="reshape_in")])
+        nodes[0].input[1] = "shape"
+        inits = dict(two_layer_inits(weights), shape=np.array(shape, np.int64))
+        return build_onnx(tmp_path / "r.onnx", nodes, inits, in_shape=in_shape)
+    assert load_network(model([-1, 2], (None, None)))[0].widths == (2, 3, 1)
+    assert load_network(model([-1, 2], (None, 2)))[0].widths == (2, 3, 1)
+    line = refused(model([-1, 3], (None, None)))      # width unknown until fc1 takes 2
+    assert "node 'reshape_in' (Reshape)" in line and "first dense layer takes 2 inputs" in line
+    line = refused(model([-1, 3], (None, 2)))         # declared width 2: refused at once
+    assert "node 'reshape_in' (Reshape)" in line and "changes the shape [batch, 2]" in line
+
+
+def test_unsupported_node_after_an_identity_is_named_itself(tmp_path, weights):
+    nodes = small_chain(middle=[helper.make_node("Identity", ["z1"], ["i"], name="id1"),
+                                helper.make_node("Sigmoid", ["i"], ["s"], name="squash")])
+    line = refused(build_onnx(tmp_path / "s.onnx", nodes, two_layer_inits(weights)))
+    assert "node 'squash' (Sigmoid)" in line and "unsupported operation" in line
+    assert "id1" not in line
+
+
+def classifier(tmp_path, weights, head=None, outputs=("probs", "label"), axis=None, name="clf"):
+    """fc1 relu fc2 (3 logits), Softmax, then a label head: ArgMax → ArrayFeatureExtractor
+    over the class labels [5, 7, 9] → Cast to int64, as skl2onnx writes it."""
+    inits = {"W1": weights["W1"], "b1": weights["b1"], "W2": weights["W2"][:3].copy(),
+             "b2": weights["b2"][:3].copy(), "classes": np.array([5, 7, 9], np.int64)}
+    softmax = {} if axis is None else {"axis": axis}
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["z1"], name="fc1", transB=1),
+             helper.make_node("Relu", ["z1"], ["a1"], name="r1"),
+             helper.make_node("Gemm", ["a1", "W2", "b2"], ["logits"], name="fc2", transB=1),
+             helper.make_node("Softmax", ["logits"], ["probs"], name="sm", **softmax)]
+    nodes += head if head is not None else [
+        helper.make_node("ArgMax", ["probs"], ["index"], name="am", axis=1),
+        helper.make_node("ArrayFeatureExtractor", ["classes", "index"], ["picked"], name="afe",
+                         domain="ai.onnx.ml"),
+        helper.make_node("Cast", ["picked"], ["label"], name="to_int", to=TensorProto.INT64)]
+    return build_onnx(tmp_path / f"{name}.onnx", nodes, inits, output=outputs)
+
+
+def test_softmax_classifier_is_taken_up_to_its_logits(tmp_path, weights):
+    path = classifier(tmp_path, weights)
+    imported = read_network(path)
+    assert imported.network.widths == (2, 3, 3) and imported.trained_loss == "cross_entropy"
+    assert imported.classes == (5, 7, 9)
+    lines = "\n".join(imported.summary_lines("clf.onnx"))
+    assert "node 'sm' (Softmax) ends the network" in lines and "cross-entropy" in lines
+    assert "dropped: outputs 'probs', 'label'" in lines
+    assert "ArgMax, ArrayFeatureExtractor, Cast" in lines
+    xs = np.random.default_rng(2).normal(size=(15, 2)).astype(F32)
+    logits = exact_outputs(imported.network, imported.point, xs)
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert np.allclose(probs, evaluate(path, xs), rtol=1e-5, atol=1e-6)
+    # without a head, the probabilities alone as output; LogSoftmax alike
+    only = read_network(classifier(tmp_path, weights, head=[], outputs=("probs",), axis=-1))
+    assert only.trained_loss == "cross_entropy" and only.classes is None
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(axis=0), "Softmax over axis 0"),
+    (dict(head=[helper.make_node("Gemm", ["probs", "W2", "b2"], ["more"], name="fc3",
+                                 transB=1)], outputs=("more",)),
+     "node 'fc3' (Gemm): unsupported operation after node 'sm' (Softmax)"),
+    (dict(head=[helper.make_node("Add", ["logits", "probs"], ["mix"], name="mix")],
+          outputs=("mix",)),
+     "node 'mix' (Add): after node 'sm' (Softmax) only the label and probability outputs"),
+    (dict(head=[], outputs=("probs", "a1")), "the graph output 'a1' is neither the logits"),
+])
+def test_softmax_misuse_is_refused(tmp_path, weights, change, message):
+    assert message in refused(classifier(tmp_path, weights, **change))
+
+
+def test_softmax_not_at_the_end_or_over_one_output_is_refused(tmp_path, weights):
+    nodes = small_chain(act="Softmax")
+    line = refused(build_onnx(tmp_path / "s.onnx", nodes, two_layer_inits(weights)))
+    assert "node 'act1' (Softmax)" in line and "node 'fc2' (Gemm)" in line   # after the head
+    nodes = small_chain(after=[helper.make_node("Softmax", ["z2"], ["p"], name="sm1")])
+    line = refused(build_onnx(tmp_path / "s1.onnx", nodes, two_layer_inits(weights)))
+    assert "node 'sm1' (Softmax)" in line and "over one output" in line
+    nodes = small_chain(after=[helper.make_node("Relu", ["z2"], ["r"], name="r2"),
+                               helper.make_node("Softmax", ["r"], ["p"], name="sm2")])
+    line = refused(build_onnx(tmp_path / "s2.onnx", nodes, two_layer_inits(weights)))
+    assert "node 'sm2' (Softmax)" in line and "after node 'r2' (Relu)" in line
+
+
+def batch_norm(tmp_path, weights, var, eps=None, where="middle", name="bn.onnx", **attrs):
+    """fc1, BatchNormalization 'bn' (3 units), relu, fc2; ``where`` moves the BN."""
+    params = {"scale": np.array([2.0, -0.5, 1.5], F32), "beta": np.array([0.25, 1.0, -3.0], F32),
+              "mean": np.array([0.5, -1.25, 2.0], F32), "var": np.asarray(var, F32)}
+    if eps is not None:
+        attrs["epsilon"] = eps
+    node = helper.make_node("BatchNormalization", ["t", "scale", "beta", "mean", "var"], ["u"],
+                            name="bn", **attrs)
+    nodes = small_chain(**{"middle" if where == "middle" else "after"
+                           if where == "after" else "before": [node]},
+                        act="Relu")
+    if where == "after_relu":   # fc1 relu BN fc2: BN after a non-linear node
+        nodes = small_chain(act="Relu")
+        nodes.insert(2, node)
+        current = "x"
+        for k, n in enumerate(nodes):
+            n.input[0] = current
+            current = n.output[0] = f"t{k}"
+        nodes[-1].output[0] = "y"
+    inits = dict(two_layer_inits(weights), **params)
+    return build_onnx(tmp_path / name, nodes, inits, opset=15), params
+
+
+def test_batch_norm_folds_exactly_when_the_square_root_is_rational(tmp_path, weights):
+    # ε = 1/4 and var + ε = 1, 9/4, 4: every √(var + ε) is rational, so the fold is exact
+    path, params = batch_norm(tmp_path, weights, [0.75, 2.0, 3.75], eps=0.25)
+    imported = read_network(path)
+    roots = [Fraction(1), Fraction(3, 2), Fraction(2)]
+    scale, beta, mean = ([Fraction(float(v)) for v in params[k]] for k in ("scale", "beta",
+                                                                            "mean"))
+    W1, b1 = exact(weights["W1"]), exact(weights["b1"])[0]
+    f = [s / r for s, r in zip(scale, roots)]
+    assert [list(r) for r in imported.point.layers[0].W] == \
+        [[f[i] * v for v in W1[i]] for i in range(3)]
+    assert list(imported.point.layers[0].b) == \
+        [f[i] * (b1[i] - mean[i]) + beta[i] for i in range(3)]
+    note = next(n for n in imported.notes if "node 'bn'" in n)
+    assert "folded into layer 1 exactly" in note and "float64" not in note
+    xs = np.random.default_rng(4).normal(size=(20, 2)).astype(F32)
+    assert np.allclose(exact_outputs(imported.network, imported.point, xs), evaluate(path, xs),
+                       rtol=1e-5, atol=1e-5)
+
+
+def test_batch_norm_with_irrational_roots_uses_float64_and_says_so(tmp_path, weights):
+    path, _ = batch_norm(tmp_path, weights, [0.3, 2.0, 0.7])   # default ε (float32 1e-5)
+    imported = read_network(path)
+    note = next(n for n in imported.notes if "node 'bn'" in n)
+    assert "for 3 of 3 units" in note and "float64 value" in note
+    assert imported.network.widths == (2, 3, 1)
+    xs = np.random.default_rng(6).normal(size=(20, 2)).astype(F32)
+    assert np.allclose(exact_outputs(imported.network, imported.point, xs), evaluate(path, xs),
+                       rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("where, var, attrs, message", [
+    ("after_relu", [1.0, 1.0, 1.0], {}, "after node 'act1' (Relu), a non-linear node"),
+    ("before", [1.0, 1.0, 1.0], {}, "before any dense layer"),
+    ("middle", [1.0, 1.0, 1.0], {"training_mode": 1}, "training mode"),
+    ("middle", [1.0, -1.0, 1.0], {"eps": 0.0}, "≤ 0 for unit 2"),
+    ("middle", [1.0, 1.0], {}, "var 'var' of shape [2] does not broadcast"),
+])
+def test_batch_norm_that_cannot_fold_is_refused(tmp_path, weights, where, var, attrs, message):
+    path, _ = batch_norm(tmp_path, weights, var, where=where, **attrs)
+    line = refused(path)
+    assert "node 'bn' (BatchNormalization)" in line and message in line
+
+
+@pytest.mark.parametrize("slope", [np.array(0.25, F32), np.array([0.25], F32),
+                                   np.full(3, 0.1, F32), np.full((1, 3), 0.1, F32)])
+def test_prelu_with_one_slope_is_a_leaky_relu(tmp_path, weights, slope):
+    nodes = small_chain(act="PRelu")
+    nodes[1].input.append("slope")
+    path = build_onnx(tmp_path / "p.onnx", nodes, dict(two_layer_inits(weights), slope=slope))
+    network, point = load_network(path)
+    assert network.activations == (Activation.leaky_relu(Fraction(float(slope.flat[0]))),)
+    xs = np.random.default_rng(8).normal(size=(20, 2)).astype(F32)
+    assert np.allclose(exact_outputs(network, point, xs), evaluate(path, xs), rtol=1e-5,
+                       atol=1e-5)
+
+
+@pytest.mark.parametrize("slope, message", [
+    (np.array([0.25, 0.5, 0.25], F32), "PRelu slopes differ across units (2 values"),
+    (np.array([0.25, 0.5], F32), "slope 'slope' of shape [2] does not broadcast"),
+])
+def test_prelu_with_slopes_per_unit_that_differ_is_refused(tmp_path, weights, slope, message):
+    nodes = small_chain(act="PRelu")
+    nodes[1].input.append("slope")
+    line = refused(build_onnx(tmp_path / "p.onnx", nodes,
+                              dict(two_layer_inits(weights), slope=slope)))
+    assert "node 'act1' (PRelu)" in line and message in line
+
+
+# -- import summaries: the loss a Softmax implies, class labels, the risk convention ----------
+
+def cli_import(tmp_path, model, data, *extra):
+    code = main(["import", str(model), "--data", str(data), "-o", str(tmp_path / "p.json"),
+                 "--point", str(tmp_path / "t.json"), *extra])
+    return code
+
+
+def test_cli_import_of_a_classifier_sets_cross_entropy_and_one_hot_targets(tmp_path, weights,
+                                                                          capsys):
+    path = classifier(tmp_path, weights)
+    x = np.random.default_rng(1).normal(size=(9, 2))
+    np.savez(tmp_path / "d.npz", x=x, y=np.array([5, 7, 9] * 3))
+    assert cli_import(tmp_path, path, tmp_path / "d.npz") == 0
+    out = capsys.readouterr().out
+    assert "loss: cross_entropy, because the model ends in Softmax" in out
+    assert "one-hot rows over the 3 logits (labels [5, 7, 9]" in out
+    assert "d.npz: 9 samples, 2 input and 1 target columns" in out
+    assert "MSELoss" not in out
+    problem = Problem.from_file(tmp_path / "p.json")
+    assert problem.loss == "cross_entropy"
+    assert problem.data.targets[:3] == tuple(tuple(Fraction(int(i == k)) for i in range(3))
+                                             for k in range(3))
+    # the user's choice wins, and the summary says what the Softmax implied
+    assert cli_import(tmp_path, path, tmp_path / "d.npz", "--loss", "squared") == 2
+    # (labels become one-hot rows for cross_entropy only: 1 column for 3 outputs is refused)
+    err = capsys.readouterr().err
+    assert "targets have 1 columns but the network's output width is 3" in err
+    np.savez(tmp_path / "d3.npz", x=x, y=np.eye(3)[[0, 1, 2] * 3])
+    assert cli_import(tmp_path, path, tmp_path / "d3.npz", "--loss", "squared") == 0
+    out = capsys.readouterr().out
+    assert "loss: squared as chosen, on the logits, although the model ends in Softmax" in out
+    assert "torch's MSELoss and scikit-learn's mean_squared_error also divide by the output " \
+           "width 3" in out
+    assert Problem.from_file(tmp_path / "p.json").loss == "squared"
+
+
+def test_cli_import_refuses_a_label_the_model_does_not_have(tmp_path, weights, capsys):
+    path = classifier(tmp_path, weights)
+    np.savez(tmp_path / "d.npz", x=np.zeros((3, 2)) + [[0], [1], [2]], y=np.array([5, 7, 8]))
+    assert cli_import(tmp_path, path, tmp_path / "d.npz") == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "target 8 of sample 2 is not a class label" in err
+    assert not (tmp_path / "p.json").exists()
+
+
+def test_risk_convention_note_only_for_several_outputs(tmp_path, weights, capsys):
+    xor_model(tmp_path)                                   # one output: no note
+    assert cli_import(tmp_path, tmp_path / "xor.onnx", tmp_path / "xor.npz") == 0
+    assert "MSELoss" not in capsys.readouterr().out
+    np.savez(tmp_path / "net.npz", W1=weights["W1"], b1=weights["b1"], W2=weights["W2"],
+             b2=weights["b2"])
+    np.savez(tmp_path / "d.npz", x=np.eye(2), y=np.zeros((2, 4)))
+    assert cli_import(tmp_path, tmp_path / "net.npz", tmp_path / "d.npz", "--activation",
+                      "relu") == 0
+    assert "divide by the output width 4, so theirs is this risk / 4" in capsys.readouterr().out
+
+
+# -- Problem.from_arrays ------------------------------------------------------------------------
+
+def test_problem_from_arrays_is_exact():
+    X = np.array([[0.1, 2.0], [3.0, -0.5], [1.0, 1.0]])
+    problem = Problem.from_arrays(X, np.array([1, 0, 2]), widths=[2, 4, 1],
+                                  activation={"name": "leaky_relu", "slope": "1/10"})
+    assert problem.data.inputs[0] == (Fraction(0.1), Fraction(2))
+    assert problem.data.inputs[0][0] != Fraction(1, 10)
+    assert problem.data.targets == ((Fraction(1),), (Fraction(0),), (Fraction(2),))
+    assert problem.data.notes == ("6 binary floats of X converted exactly to rationals",)
+    assert problem.network.activations == (Activation.leaky_relu("1/10"),)
+    f32 = Problem.from_arrays(X.astype(F32), np.eye(3), widths=(2, 3, 3, 3),
+                              activation=[Activation.relu(), "abs"], loss="cross_entropy")
+    assert f32.data.inputs[0][0] == Fraction(float(F32(0.1)))
+    assert f32.loss == "cross_entropy" and f32.network.activations[1] == Activation.absolute()
+    assert len(f32.data.notes) == 2
+
+
+@pytest.mark.parametrize("X, Y, kwargs, message", [
+    (np.array([[np.nan, 1.0]]), np.zeros(1), {}, "NaN or infinite value at [0, 0]"),
+    (np.array([[1.0, 2.0]]), np.zeros(2), {}, "X has 1 rows but Y has 2"),
+    (np.zeros((2, 3)), np.zeros(2), {}, "inputs have 3 columns but the network's input width"),
+    (np.zeros((2, 2)), np.zeros(2), {"widths": "2,3,1"}, "widths must be a list of integers"),
+    (np.zeros((2, 2)), np.zeros(2), {"activation": "sigmoid"}, "unknown activation"),
+    (np.array([[Fraction(1, 3), 1]], dtype=object), np.zeros(1), {}, "unsupported array type"),
+    (np.zeros((2, 2, 2)), np.zeros(2), {}, "array must be 1- or 2-dimensional"),
+    (np.zeros((2, 2)), np.array([0.5, -1.0]), {"loss": "squared_hinge"},
+     "squared hinge loss needs every target in {-1, +1}"),
+])
+def test_problem_from_arrays_refusals(X, Y, kwargs, message):
+    kwargs = {"widths": [2, 3, 1], **kwargs}
+    with pytest.raises(InputError) as info:
+        Problem.from_arrays(X, Y, **kwargs)
+    assert message in one_line(info.value)
