@@ -1,4 +1,4 @@
-"""Exceptions of the prover side of certify (the checker has its own, in check.py).
+"""Exceptions of the prover side of certify (the checker has its own, `Reject` in check/kernel/strict.py).
 
 Every error carries a stable kebab-case ``code``, a ``path`` saying where (a JSON path or a
 file name) and the offending ``value``, so that the command line can print one clear line.
@@ -24,7 +24,10 @@ class CertifyError(Exception):
         where = f"{self.path}: " if self.path else ""
         shown = ""
         if self.value is not None:
-            text = repr(self.value) if not isinstance(self.value, str) else repr(self.value)
+            from fractions import Fraction
+            from .display import show   # repr of a huge int raises (CPython's 4,300 digits)
+            text = show(self.value) if isinstance(self.value, (int, Fraction)) and \
+                not isinstance(self.value, bool) else repr(self.value)
             shown = f" (got {text[:80]}{'…' if len(text) > 80 else ''})"
         return f"{where}{self}{shown}"
 

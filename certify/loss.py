@@ -105,6 +105,15 @@ class Loss:
         m = 1 - y * p
         return m * m if m > 0 else ZERO
 
+    def strictly_convex_at(self, p: Fraction, y: Fraction) -> bool:
+        """``ℓ(·, y)`` is strictly convex near ``p``: squared everywhere, Huber inside its
+        quadratic zone ``|p − y| < δ``, squared hinge where the margin is violated."""
+        if self.name == "squared":
+            return True
+        if self.name == "huber":
+            return abs(p - y) < self.delta
+        return 1 - y * p > 0
+
     def gradient(self, p: Fraction, y: Fraction) -> Fraction:
         """``ψ = ∂ℓ/∂p`` for one coordinate (continuous in ``p``: every loss here is C¹)."""
         self.require_exact("an exact loss gradient")

@@ -29,13 +29,13 @@ from fractions import Fraction
 from typing import Sequence
 
 from .errors import ProofError
-from .exact import Matrix, from_flint, to_flint
+from .exact import Matrix, _digits_to_int, canonical, from_flint, to_flint
 from .network import Layer, Point
 from .problem import Problem
 from .loss import risk
 
 ZERO, ONE = Fraction(0), Fraction(1)
-MAX_PATHS = 50_000           # the checker's budget (certify/check.py MAX_PATHS)
+MAX_PATHS = 50_000           # the checker's budget (certify/check/kernel/cells.py MAX_PATHS)
 MAX_PATH_WORK = 5_000_000    # samples × paths, idem
 
 Pattern = tuple  # [j-1][k][i] -> piece index (an int; cells have no breakpoint entries)
@@ -446,7 +446,8 @@ def lift_by_z3(problem: Problem, pattern: Pattern, fit: CellFit,
     if len(live) > 200 or data.n * d1 > 20_000:
         return None, "too large for the exact lift"
     ctx = z3.Context()
-    Q = lambda v: z3.RealVal(f"{v.numerator}/{v.denominator}", ctx)  # noqa: E731 exact
+    # canonical(): f"{v.numerator}" stops at CPython's 4,300-digit int/str limit (issue 16)
+    Q = lambda v: z3.RealVal(canonical(v), ctx)  # noqa: E731 exact
     W = {P: z3.Real(f"w{P}", ctx) for P in live}
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", timeout_ms)
@@ -506,7 +507,9 @@ def lift_by_z3(problem: Problem, pattern: Pattern, fit: CellFit,
 
     def value(expr) -> Fraction:
         r = model.eval(expr, model_completion=True)
-        return Fraction(r.numerator_as_long(), r.denominator_as_long())
+        # z3's as_long is int(str): read its decimal text without CPython's digit limit
+        return Fraction(_digits_to_int(r.numerator().as_string()),
+                        _digits_to_int(r.denominator().as_string()))
     W1, b1, V = [], [], []
     for k in range(d1):
         v = value(names[(k, "v")])

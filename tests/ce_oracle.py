@@ -140,7 +140,7 @@ def violations(doc: dict) -> list[str]:
 
 def _violations(doc: dict) -> list[str]:
     mpmath.mp.dps = DIGITS
-    if doc.get("schema_version") != "1.2" or doc.get("kind") != \
+    if doc.get("schema_version") not in ("1.2", "1.3") or doc.get("kind") != \
             "spurious-local-minimum-enclosure" or doc["problem"].get("loss") != "cross_entropy":
         return ["envelope: kind, version 1.2 and the cross_entropy loss"]
     problem = doc["problem"]

@@ -4,7 +4,7 @@ Each oracle decides whether a (possibly mutated) certificate states a true claim
 *prover-side* code only (``certify.cells``, ``certify.reparam``, ``certify.network.forward``;
 sympy root counting for "for all s"): it re-proves the claim from the witness and compares,
 and checks the free witnesses (LDLᵀ products, better points, directions) directly. It shares
-no code with ``certify/check.py``. ``[]`` means the claim is true.
+no code with ``certify/check/``. ``[]`` means the claim is true.
 
 Slack (SCHEMA.md, "Rigid and slack fields"): dead units and zero-input weights of every point,
 of the direction (judged on the point) and of every path piece; unreached pieces of the
@@ -85,7 +85,7 @@ def violations(doc: dict) -> list[str]:
 
 
 def _violations(doc: dict) -> list[str]:
-    if doc.get("schema_version") not in ("1.1", "1.2"):
+    if doc.get("schema_version") not in ("1.1", "1.2", "1.3"):
         return ["version: the cell kinds need schema 1.1"]
     kind, claim, wit = doc["kind"], doc["claim"], doc["witness"]
     problem = problem_of(doc)

@@ -161,6 +161,11 @@ def spurious_slack(doc: dict) -> set:
                   _zero_input_columns(doc, (), 1, len(xs[0]))}
     if "radius" in doc["claim"]:   # SCHEMA.md 1.1: a smaller radius, or none, is also true
         slack.add(("claim", "radius"))
+    if doc["problem"].get("loss", "squared") != "squared":
+        # Huber's linear tails and the hinge's flat side: a moved better point can keep its
+        # risk, and a kernel vector of a zone without samples is any nonzero vector; the
+        # oracle decides (SCHEMA.md 1.3)
+        slack |= {("witness", "better_point"), ("witness", "strict_kernel", "vector")}
     return slack | _activation_slack(doc, reached)
 
 
@@ -396,7 +401,7 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
         if isinstance(node, dict):
             for key in node:
                 codes = {"missing-key"}
-                if key in ("ldl", "kernel_vector"):
+                if key in ("ldl", "kernel_vector", "strict_ldl", "strict_kernel"):
                     codes.add("strictness-witness-mismatch")
                 m = deleted(path + (key,))   # slack: an optional field (claim radius)
                 yield Mutant("dropped-key", f"{name}:{_show(path + (key,))}", dumps(m), m,
@@ -414,15 +419,16 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
                              f"({'same' if same else 'other'} value)", dup,
                              codes=frozenset({"duplicate-key"}))
     # 8. versions, kinds, format
-    for version in ("1.3", "2.0", "2.1", "0.9", "1.10", "1", "1.0.0", "01.0", " 1.0", ""):
+    for version in ("1.4", "2.0", "2.1", "0.9", "1.10", "1", "1.0.0", "01.0", " 1.0", ""):
         yield Mutant("version", f"{name}:schema_version={version!r}",
                      dumps(mutated(("schema_version",), version)),
                      codes=frozenset({"unsupported-version"}))
-    for version in ("1.0", "1.1", "1.2"):
+    for version in ("1.0", "1.1", "1.2", "1.3"):
         if version != doc["schema_version"]:
             m = mutated(("schema_version",), version)
             # an upgrade is slack (SCHEMA.md: every 1.0 certificate is a valid 1.1 one, every
-            # 1.1 certificate a valid 1.2 one); a downgrade is rigid
+            # 1.1 certificate a valid 1.2 one, every 1.2 one a valid 1.3 one); a downgrade is
+            # rigid
             yield Mutant("version", f"{name}:schema_version={version!r}", dumps(m), m,
                          version > doc["schema_version"])
     from certify.check import RULES

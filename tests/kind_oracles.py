@@ -4,7 +4,7 @@
 Each oracle decides whether a (possibly mutated) certificate states a true claim with a valid
 witness, using *prover-side* code only (``certify.network.forward``, ``certify.loss.risk``,
 ``certify.construct.affine.affine_optimum``, ``Activation``) plus arithmetic written here; it
-shares no code with ``certify/check.py``. ``[]`` means the claim is true.
+shares no code with ``certify/check/``. ``[]`` means the claim is true.
 
 * ``global-minimum``: the risk of ``point`` (forward + risk) is the claimed one, and it is a
   global minimum for the stated reason: ``linear-network`` — every hidden activation is one
@@ -48,7 +48,7 @@ def _setup(doc: dict):
     if doc.get("format") != "certify" or set(doc) - {"provenance"} != \
             {"format", "schema_version", "kind", "problem", "claim", "witness"}:
         raise ValueError("envelope")
-    if doc.get("schema_version") not in ("1.1", "1.2"):
+    if doc.get("schema_version") not in ("1.1", "1.2", "1.3"):
         raise ValueError("version: these kinds need schema 1.1")
     if doc["problem"]["loss"] != "squared":
         raise ValueError("loss: squared only")

@@ -61,6 +61,24 @@ GOLDEN_PROBLEMS: dict[str, dict] = {
 }
 
 
+# Huber losses (schema 1.3, issue 16 item 1): strictness only through the samples where the
+# loss is strictly convex. Two outliers sit in Huber's linear zone; the four inliers span R^2,
+# so the minimum is strict modulo the function (strict_ldl) ...
+GOLDEN_PROBLEMS["huber_outliers"] = {
+    "network": {"widths": [1, 3, 1], "activation": "relu"},
+    "data": {"inputs": [[0], [1], [2], [3], [4], [5]],
+             "targets": [[0], [1], [20], [3], [4], [-15]]},
+    "loss": {"name": "huber", "delta": "1"},
+}
+# ... while here every residual lies beyond delta: moving the output bias keeps the risk and
+# changes the outputs, so the claim is false (strict_kernel), although X~^T X~ > 0
+GOLDEN_PROBLEMS["huber_linear_zone"] = {
+    "network": {"widths": [1, 3, 1], "activation": "relu"},
+    "data": {"inputs": [[0], [1], [2], [3]], "targets": [[-10], [10], [10], [-10]]},
+    "loss": {"name": "huber", "delta": "1"},
+}
+
+
 def golden_text(name: str) -> str:
     """The canonical certificate text the prover produces today for golden ``name``."""
     return dumps(prove_spurious_minimum(Problem.from_json(GOLDEN_PROBLEMS[name])))

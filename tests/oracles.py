@@ -1,7 +1,7 @@
 """Independent oracles beyond ``strategies.oracle_violations`` (spurious-local-minimum).
 
 ``family_violations`` re-derives SCHEMA.md 1.1 rules for ``local-minimum-family`` with code that
-shares nothing with ``certify/check.py``: polynomials are tuples of Fractions handled here,
+shares nothing with ``certify/check/``: polynomials are tuples of Fractions handled here,
 "stays in its piece for all s" is decided with sympy's real-root counting (not Sturm code of
 the checker), the better point with the prover's ``forward``. ``[]`` means the claim is true.
 """
@@ -80,7 +80,7 @@ def family_violations(document: dict) -> list[str]:
 
 def _family(doc: dict) -> list[str]:
     bad: list[str] = []
-    if doc.get("schema_version") not in ("1.1", "1.2"):
+    if doc.get("schema_version") not in ("1.1", "1.2", "1.3"):
         bad.append("version: local-minimum-family needs schema 1.1")
     prob, claim, wit = doc["problem"], doc["claim"], doc["witness"]
     acts = tuple(Activation(tuple(q(p) for p in a["breakpoints"]),

@@ -3,7 +3,7 @@
 The oracle re-derives SCHEMA.md rules 1–7 with *prover-side* building blocks
 (``certify.network.forward``, ``certify.loss.risk``, ``Activation.piece_of``) plus normal
 equations, Gram matrix and LDLᵀ product computed here, so it shares no code with
-``certify/check.py``. Tests use it to decide whether a (possibly mutated) certificate states
+``certify/check/``. Tests use it to decide whether a (possibly mutated) certificate states
 a true claim.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from certify.activation import Activation
 from certify.data import Dataset
 from certify.errors import CertifyError
 from certify.exact import _digits_to_int
-from certify.loss import risk
+from certify.loss import parse_loss, risk
 from certify.network import Layer, Network, Point, forward
 from certify.problem import Problem
 
@@ -96,6 +96,29 @@ def _point(layers: list) -> Point:
                              tuple(q(v) for v in layer["b"])) for layer in layers))
 
 
+def _strictly_convex(loss, u: Fraction, y: Fraction) -> bool:
+    """Written here from the losses' definitions (not the prover's or checker's predicate)."""
+    if loss.name == "squared":
+        return True
+    if loss.name == "huber":
+        return -loss.delta < u - y < loss.delta
+    return y * u < 1   # squared hinge: max(0, 1 - y u)^2 is strictly convex where 1 - y u > 0
+
+
+def _gram(rows: list, m: int) -> list:
+    return [[sum((t[r] * t[c] for t in rows), Fraction(0)) for c in range(m)] for r in range(m)]
+
+
+def _is_ldl_of(ldl: dict, gram: list) -> bool:
+    m = len(gram)
+    L = [[q(v) for v in row] for row in ldl["L"]]
+    D = [q(v) for v in ldl["D"]]
+    unit_lower = all(L[r][c] == (1 if r == c else 0) for r in range(m) for c in range(r, m))
+    product = [[sum((L[r][t] * D[t] * L[c][t] for t in range(m)), Fraction(0))
+                for c in range(m)] for r in range(m)]
+    return unit_lower and all(d > 0 for d in D) and product == gram
+
+
 def oracle_violations(document: dict) -> list[str]:
     """Which of SCHEMA.md's rules the certificate's numbers violate; ``[]`` = the claim is true.
 
@@ -135,41 +158,49 @@ def _violations(doc: dict) -> list[str]:
                for k in range(d_out)] for x in xs]
     if fitted != outputs:
         bad.append("affine-output")
-    # 3. normal equations: Σ r_i = 0 and Σ r_i x_iᵀ = 0
-    residuals = [[f - y for f, y in zip(fr, yr)] for fr, yr in zip(fitted, ys)]
+    # 3. normal equations: Σ r_i = 0 and Σ r_i x_iᵀ = 0; for another loss the first-order
+    # condition Σ ψ_i x̃_iᵀ = 0 with ψ the per-sample loss gradient
+    loss = parse_loss(prob.get("loss", "squared"))
+    residuals = [[loss.gradient(f, y) for f, y in zip(fr, yr)] for fr, yr in zip(fitted, ys)]
     for k in range(d_out):
         if sum((r[k] for r in residuals), Fraction(0)) != 0 or any(
                 sum((r[k] * x[c] for r, x in zip(residuals, xs)), Fraction(0)) != 0
                 for c in range(d0)):
             bad.append(f"normal-equations: output {k}")
     # 4., 5. risks and gap
-    r0 = risk(outputs, ys)
-    r1 = risk(forward(network, better, xs)[0], ys)
+    r0 = risk(outputs, ys, loss)
+    r1 = risk(forward(network, better, xs)[0], ys, loss)
     if r0 != q(claim["risk"]):
         bad.append("risk")
     if r1 != q(claim["better_risk"]):
         bad.append("better-risk")
     if q(claim["gap"]) != r0 - r1 or not r0 - r1 > 0:
         bad.append("gap")
-    # 6. strictness witness
+    # 6. strictness witness: per output, the samples where the loss is strictly convex (all of
+    # them for squared loss) must span R^(d0+1) for the claim true (SCHEMA.md 1.3)
     strict = claim["strict_modulo_function"]
     tilde = [x + [Fraction(1)] for x in xs]
     m = d0 + 1
-    gram = [[sum((t[r] * t[c] for t in tilde), Fraction(0)) for c in range(m)] for r in range(m)]
-    if strict is True and "ldl" in wit and "kernel_vector" not in wit:
-        L = [[q(v) for v in row] for row in wit["ldl"]["L"]]
-        D = [q(v) for v in wit["ldl"]["D"]]
-        unit_lower = all(L[r][c] == (1 if r == c else 0) for r in range(m) for c in range(r, m))
-        product = [[sum((L[r][t] * D[t] * L[c][t] for t in range(m)), Fraction(0))
-                    for c in range(m)] for r in range(m)]
-        if not unit_lower or any(d <= 0 for d in D) or product != gram:
-            bad.append("strictness: ldl")
-    elif strict is False and "kernel_vector" in wit and "ldl" not in wit:
-        v = [q(e) for e in wit["kernel_vector"]]
-        if not any(v) or any(sum((a_ * b_ for a_, b_ in zip(v, t)), Fraction(0)) for t in tilde):
-            bad.append("strictness: kernel vector")
-    else:
+    zones = [[t for t, f, y in zip(tilde, fitted, ys) if _strictly_convex(loss, f[k], y[k])]
+             for k in range(d_out)]
+    witnesses = [k for k in ("ldl", "kernel_vector", "strict_ldl", "strict_kernel") if k in wit]
+    if len(witnesses) != 1 or strict is not (witnesses[0] in ("ldl", "strict_ldl")):
         bad.append("strictness: witness does not match strict_modulo_function")
+    elif witnesses == ["ldl"]:
+        if any(len(zone) < n for zone in zones) or not _is_ldl_of(wit["ldl"], _gram(tilde, m)):
+            bad.append("strictness: ldl")
+    elif witnesses == ["strict_ldl"]:
+        if doc["schema_version"] != "1.3" or len(wit["strict_ldl"]) != d_out or not all(
+                _is_ldl_of(e, _gram(zone, m)) for e, zone in zip(wit["strict_ldl"], zones)):
+            bad.append("strictness: strict_ldl")
+    else:
+        k, v = (0, wit["kernel_vector"]) if witnesses == ["kernel_vector"] else \
+            (wit["strict_kernel"]["output"], wit["strict_kernel"]["vector"])
+        v = [q(e) for e in v]
+        rows = tilde if witnesses == ["kernel_vector"] else zones[k]
+        if not any(v) or any(sum((a_ * b_ for a_, b_ in zip(v, t)), Fraction(0)) for t in rows) \
+                or (witnesses == ["strict_kernel"] and doc["schema_version"] != "1.3"):
+            bad.append("strictness: kernel vector")
     if set(claim) - {"radius"} != {"risk", "better_risk", "gap", "strict_modulo_function"}:
         bad.append("claim keys")
     if "radius" in claim:
@@ -181,7 +212,7 @@ def _radius_violations(doc: dict, network: Network, point: Point) -> list[str]:
     """SCHEMA.md 1.1, claim field ``radius``, re-derived by the prover's own interval bound
     (``certify.construct.radius``, which shares no code with the checker)."""
     from certify.construct.radius import radius_holds
-    if doc["schema_version"] not in ("1.1", "1.2"):
+    if doc["schema_version"] not in ("1.1", "1.2", "1.3"):
         return ["radius: needs schema 1.1"]
     r = q(doc["claim"]["radius"])
     if r <= 0:

@@ -497,7 +497,7 @@ def test_provenance_is_ignored_and_outside_the_digest():
 # ---------------------------------------------------------------- envelope
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("version", ["2.0", "1.3", "1", "0.9", "1.0.0", "01.0", 1, 1.0, None])
+@pytest.mark.parametrize("version", ["2.0", "1.4", "1", "0.9", "1.0.0", "01.0", 1, 1.0, None])
 def test_unsupported_version(backend, version):
     cert = make_cert()
     cert["schema_version"] = version

@@ -265,7 +265,7 @@ def test_loss_kind_and_version_must_match():
     other["kind"] = "spurious-local-minimum"
     assert _code(other) in ("unknown-key", "missing-key", "unsupported-loss")
     newer = copy.deepcopy(doc)
-    newer["schema_version"] = "1.3"
+    newer["schema_version"] = "1.4"
     assert _code(newer) == "unsupported-version"
 
 

@@ -435,7 +435,7 @@ def test_rationals_written_as_other_json_values_are_rejected(name, token, code):
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("version, code", [
-    ("2.0", "unsupported-version"), ("1.3", "unsupported-version"),
+    ("2.0", "unsupported-version"), ("1.4", "unsupported-version"),
     ("0.9", "unsupported-version"), ("1", "unsupported-version"),
     ("1.0.0", "unsupported-version"), ("01.0", "unsupported-version"),
     ("v1.0", "unsupported-version"), (" 1.0", "unsupported-version"),

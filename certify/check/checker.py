@@ -1,6 +1,6 @@
 """The checker's entry point: the envelope, the one dispatch table from `kind` to its rule
 function, the verdict and its trust base. The contract is certify/SCHEMA.md (versions 1.0 to
-1.2).
+1.3).
 
 Layout (the trust base of one verdict is this file, the kernel files its kind module imports,
 the kind module, Python and - when used - python-flint or z3):
@@ -37,7 +37,7 @@ from .kernel.strict import (Reject, certificate_digest, clip, expect_object, jso
 from .kinds import boundary, cells, enclosure, family, global_minimum, spurious
 
 FORMAT = "certify"
-SCHEMA_MAJOR, SCHEMA_MINOR = 1, 2
+SCHEMA_MAJOR, SCHEMA_MINOR = 1, 3
 
 # The dispatch table: every kind the checker accepts, and the one rule function that decides it.
 RULES = {

@@ -294,8 +294,9 @@ def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None
     """The ``spurious-local-minimum`` certificate of a Stage A/B construction. With ``radius``
     (a ``construct.radius.RadiusReport``) the claim quotes the certified basin radius (schema 1.1); its unchecked upper bounds go to
     the provenance."""
+    strict, strictness = strictness_witness(result)
     claim = {"risk": canonical(result.risk), "better_risk": canonical(result.better_risk),
-             "gap": canonical(result.gap), "strict_modulo_function": result.ldl is not None}
+             "gap": canonical(result.gap), "strict_modulo_function": strict}
     notes = {}
     if radius is not None:
         claim["radius"] = canonical(radius.radius)
@@ -307,13 +308,11 @@ def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None
         "affine_optimum": {"A": canonical_rows(result.fit.A),
                            "a": canonical_vector(result.fit.a)},
     }
-    if result.ldl is not None:
-        lower, diag = result.ldl
-        witness["ldl"] = {"L": canonical_rows(lower), "D": canonical_vector(diag)}
-    else:
-        witness["kernel_vector"] = canonical_vector(result.kernel_vector)
+    witness.update(strictness)
     # a radius or a loss other than squared needs 1.1 (1.0 means squared loss only)
     version = "1.0" if radius is None and result.problem.loss.is_squared else "1.1"
+    if "strict_ldl" in strictness or "strict_kernel" in strictness:
+        version = "1.3"
     return assemble("spurious-local-minimum", result.problem.to_json(), claim, witness,
                     schema_version=version,
                     provenance={"construction": "stage-A affine optimum, stage-B kink witness",
@@ -321,3 +320,33 @@ def spurious_certificate(result: SpuriousMinimum, provenance: dict | None = None
                                 "kink_breakpoint": canonical(result.kink_at),
                                 "projection": canonical_vector(result.projection),
                                 **notes, **(provenance or {})})
+
+
+def strictness_witness(result: SpuriousMinimum) -> tuple[bool, dict]:
+    """``strict_modulo_function`` and its witness (SCHEMA.md 1.3, "Strictness per loss").
+    Squared loss: ``X̃ᵀX̃`` positive definite (``ldl``) or singular (``kernel_vector``). A loss
+    that is not strictly convex everywhere (Huber beyond ``δ``, squared hinge beyond the
+    margin) gives strictness only through the samples where it is: per output ``k`` the Gram
+    matrix of their augmented inputs must be positive definite (``strict_ldl``), else a null
+    vector of one of them (``strict_kernel``) shows the claim cannot be made."""
+    if result.ldl is None:
+        return False, {"kernel_vector": canonical_vector(result.kernel_vector)}
+    problem, fit = result.problem, result.fit
+    inputs, targets = problem.data.inputs, problem.data.targets
+    zones = [[i for i, (r, y) in enumerate(zip(fit.residuals, targets))
+              if problem.loss.strictly_convex_at(r[k] + y[k], y[k])]
+             for k in range(len(fit.a))]
+    if all(len(rows) == len(inputs) for rows in zones):
+        lower, diag = result.ldl
+        return True, {"ldl": {"L": canonical_rows(lower), "D": canonical_vector(diag)}}
+    factors = []
+    for k, rows in enumerate(zones):
+        augmented = [list(inputs[i]) + [Fraction(1)] for i in rows]
+        gram = [[sum((u[r] * u[c] for u in augmented), Fraction(0))
+                 for c in range(len(fit.gram))] for r in range(len(fit.gram))]
+        factor = ldl(gram)
+        if factor is None:
+            return False, {"strict_kernel": {"output": k,
+                                             "vector": canonical_vector(null_vector(gram))}}
+        factors.append({"L": canonical_rows(factor[0]), "D": canonical_vector(factor[1])})
+    return True, {"strict_ldl": factors}

@@ -164,8 +164,9 @@ class Polynomial:
 
     def __mul__(self, other) -> "Polynomial":
         out: dict = {}
+        other = self._lift(other)
         for e, c in self.terms.items():
-            for f, d in self._lift(other).terms.items():
+            for f, d in other.terms.items():
                 g = tuple(map(operator.add, e, f))
                 out[g] = out.get(g, 0) + c * d
         return Polynomial(self.nvars, out)

@@ -8,12 +8,20 @@ is a yes); `positive_on` applies the chosen decider and exports SMT-LIB when ask
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from .strict import Reject, expect_list, expect_object, fmt, show, vector
 
 
+MAX_ENTRY_DEGREE = 16         # of one path entry (SCHEMA.md 1.1, "Polynomials and paths")
+MAX_OBLIGATION_DEGREE = 128   # of one polynomial a decider is asked about
+
+
 def parse_poly(x: object, path: str) -> tuple:
+    if type(x) is list and len(x) > MAX_ENTRY_DEGREE + 1:   # before parsing the coefficients
+        raise Reject("polynomial-degree-too-high", path, f"a path entry has degree at most "
+                     f"{MAX_ENTRY_DEGREE}", f"degree {len(x) - 1}")
     coeffs = vector(x, path)
     if not coeffs or (len(coeffs) > 1 and coeffs[-1] == 0):
         raise Reject("bad-polynomial", path, "a polynomial is a non-empty coefficient list "
@@ -51,37 +59,72 @@ def p_at(p: tuple, s: Fraction) -> Fraction:
     return value
 
 
-def _p_rem(p: tuple, q: tuple) -> tuple:
-    """Remainder of p by q (q nonzero, exact over Q)."""
-    r = list(p)
-    while len(r) >= len(q) and r != [0]:
-        f, shift = r[-1] / q[-1], len(r) - len(q)
-        for i, c in enumerate(q):
-            r[shift + i] -= f * c
-        r.pop()   # the leading term cancels exactly
-        _p_trim(r)
-        if not r:
-            r = [Fraction(0)]
-    return _p_trim(r)
+def _primitive(p: list) -> list:
+    """p (integers, ascending) divided by its positive content: a positive rescaling, so every
+    sign the Sturm sequence takes is unchanged."""
+    g = math.gcd(*p)
+    return [c // g for c in p] if g > 1 else p
 
 
-def _sign_changes(values: list) -> int:
-    signs = [v > 0 for v in values if v != 0]
-    return sum(a != b for a, b in zip(signs, signs[1:]))
+def _integer_form(p: tuple) -> list:
+    """A positive multiple of p with coprime integer coefficients."""
+    den = math.lcm(*(c.denominator for c in p))
+    return _primitive([c.numerator * (den // c.denominator) for c in p])
+
+
+def _negated_prem(a: list, b: list) -> list:
+    """-c * (a mod b) for a positive integer c: the pseudo-remainder lc(b)^(m-n+1) a mod b,
+    its sign fixed when lc(b) < 0 and m - n + 1 is odd, made primitive. Integer arithmetic
+    with the content removed at every step (a primitive remainder sequence): Fraction
+    remainders grow their coefficients exponentially with the degree."""
+    r, lead, shift = list(a), b[-1], len(a) - len(b)
+    for k in range(shift, -1, -1):
+        top = r[len(b) - 1 + k] if len(r) >= len(b) + k else 0
+        r = [lead * c for c in r]
+        if top:
+            for i, c in enumerate(b):
+                r[i + k] -= top * c
+        del r[len(b) - 1 + k:]   # the leading coefficient is now zero
+    while len(r) > 1 and r[-1] == 0:
+        r.pop()
+    if not r or not any(r):
+        return [0]
+    if lead < 0 and (shift + 1) % 2:
+        r = [-c for c in r]
+    return _primitive([-c for c in r])
+
+
+def _sign_at(p: list, a: Fraction) -> int:
+    """The sign of p(a) for integer p: sum_i c_i n^i d^(deg - i) has p(n/d)'s sign (d > 0)."""
+    n, d, value, power = a.numerator, a.denominator, 0, 1
+    for c in reversed(p):   # Horner in n with the d powers folded in
+        value = value * n + c * power
+        power *= d
+    return (value > 0) - (value < 0)
+
+
+def _sign_changes(signs: list) -> int:
+    signs = [v for v in signs if v]
+    return sum(x != y for x, y in zip(signs, signs[1:]))
 
 
 def sturm_positive(p: tuple, a: Fraction, b: Fraction) -> bool:
     """p(s) > 0 for every s in [a, b]: positive at both ends and, by Sturm's theorem, no
-    root in (a, b) (V(a) - V(b) counts distinct real roots in (a, b]; multiple roots too)."""
+    root in (a, b) (V(a) - V(b) counts distinct real roots in (a, b]; multiple roots too).
+    The sequence p, p', -rem, ... is computed up to positive factors, over the integers."""
     if p_at(p, a) <= 0 or p_at(p, b) <= 0:
         return False
     if len(p) <= 2:   # affine: the ends decide
         return True
-    seq = [p, _p_trim([i * c for i, c in enumerate(p)][1:])]
-    while seq[-1] != (0,) and len(seq[-1]) > 1:
-        seq.append(tuple(-c for c in _p_rem(seq[-2], seq[-1])))
-    seq = [q for q in seq if q != (0,)]
-    return _sign_changes([p_at(q, a) for q in seq]) == _sign_changes([p_at(q, b) for q in seq])
+    first = _integer_form(p)
+    seq = [first, _primitive([i * c for i, c in enumerate(first)][1:])]
+    while len(seq[-1]) > 1:
+        r = _negated_prem(seq[-2], seq[-1])
+        if r == [0]:
+            break
+        seq.append(r)
+    return _sign_changes([_sign_at(q, a) for q in seq]) == \
+        _sign_changes([_sign_at(q, b) for q in seq])
 
 
 def z3_positive(p: tuple, a: Fraction, b: Fraction, timeout_ms: int = 10_000) -> bool | None:
@@ -128,6 +171,9 @@ def positive_on(be, p: tuple, a: Fraction, b: Fraction, note: str) -> bool:
     SMT-LIB sink when one is given."""
     if len(p) <= 2:
         return p_at(p, a) > 0 and p_at(p, b) > 0
+    if len(p) > MAX_OBLIGATION_DEGREE + 1:
+        raise Reject("polynomial-degree-too-high", None, f"{note}: degree {len(p) - 1} is "
+                     f"above this checker's {MAX_OBLIGATION_DEGREE}")
     if be.smt2 is not None:
         be.smt2.append((note, smt2_query(p, a, b, note)))
     if be.decider == "sturm":

@@ -84,6 +84,16 @@ def loss_value(loss: tuple, u: Fraction, y: Fraction) -> Fraction:
     return m * m if m > 0 else Fraction(0)
 
 
+def loss_strictly_convex(loss: tuple, u: Fraction, y: Fraction) -> bool:
+    """l(., y) is strictly convex near u: squared everywhere; huber where |u - y| < delta (the
+    quadratic zone, not its linear tails or their joints); squared hinge where 1 - y u > 0."""
+    if loss[0] == "squared":
+        return True
+    if loss[0] == "huber":
+        return abs(u - y) < loss[1]
+    return 1 - y * u > 0
+
+
 def loss_psi(loss: tuple, u: Fraction, y: Fraction) -> Fraction:
     if loss[0] == "squared":
         return 2 * (u - y)

@@ -164,7 +164,9 @@ def check_valley(doc: dict, be) -> dict:
     outputs = output_rows(be, cell.Z, d_out)
     rep = reparameterise(prob, cell, start, outputs, expand=True, targets=prob.targets)
     gradient_zero(prob, rep, "$.witness.path[0].point")
-    # valley-pattern: every sample keeps its own piece for all s; valley-output: y^_i(s) const
+    # valley-output: y^_i(s) constant (cheap, first); valley-pattern: every sample keeps its
+    # own piece for all s (the deciders' work, after)
+    obligations = []
     for m, (a, b, layers) in enumerate(pieces):
         cols = [[(x,) for x in col] for col in zip(*prob.inputs)]
         for j, (W, bias) in enumerate(layers, 1):
@@ -175,8 +177,9 @@ def check_valley(doc: dict, be) -> dict:
             for k, z in enumerate(zs):
                 column = [z] * n if type(z) is tuple else z
                 for i, (p, q) in enumerate(zip(column, cell.pattern[j - 1][k])):
-                    _stays(be, act, q, p, a, b, f"$.witness.path[{m}].point[{j - 1}].W[{k}]",
-                           f"path piece {m}, layer {j}, unit {k + 1}, sample {i}")
+                    obligations.append((act, q, p, a, b,
+                                        f"$.witness.path[{m}].point[{j - 1}].W[{k}]",
+                                        f"path piece {m}, layer {j}, unit {k + 1}, sample {i}"))
                 cols.append([p_add((act.intercepts[q],), p_mul((act.slopes[q],), p))
                              for p, q in zip(column, cell.pattern[j - 1][k])])
         for k, z in enumerate(zs):
@@ -187,6 +190,8 @@ def check_valley(doc: dict, be) -> dict:
                                  f"output {k + 1} is the polynomial "
                                  f"{clip(show([fmt(c) for c in poly]), 40)}, not the constant "
                                  f"{clip(fmt(outputs[i][k]), 30)}")
+    for obligation in obligations:
+        _stays(be, *obligation)
     if start == point_at(pieces[-1][2], s1):
         raise Reject("endpoints-equal", "$.witness.path", "theta(s_0) = theta(s_1)")
     facts = {"interval": [fmt(s0), fmt(s1)], "risk": fmt(squared_risk(outputs, prob.targets)),

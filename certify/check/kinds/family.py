@@ -13,15 +13,17 @@ from ..kernel.problem import Activation, Problem, parse_point, parse_problem
 from ..kernel.strict import Reject, clip, expect_object, fmt, matrix, parse_rational, show, vector
 
 
-def _path_pattern(be, prob: Problem, pieces: list, path: str) -> list:
+def _path_pattern(prob: Problem, pieces: list, path: str) -> tuple:
     """Rule family-pattern: every unit keeps every sample strictly inside the open piece that
     sample 0 occupies at s_0, for all s of every path piece (then sigma is affine there and
-    the next layer's inputs are polynomials). Returns, per path piece, the output columns.
+    the next layer's inputs are polynomials). Returns, per path piece, the output columns,
+    and the pattern obligations (arguments of `_stays_in_piece`), which the caller decides
+    after the cheap output identity: a wrong certificate is refused before any Sturm work.
 
     A column is one polynomial per sample, or a single polynomial when it is the same for
     every sample (a unit with zero incoming weights): checked once, not n times."""
     s0, n = pieces[0][0], len(prob.inputs)
-    pieces_of, outputs = {}, []
+    pieces_of, outputs, obligations = {}, [], []
     for m, (a, b, layers) in enumerate(pieces):
         cols = [[(x,) for x in col] for col in zip(*prob.inputs)]
         for j, (W, bias) in enumerate(layers, 1):
@@ -39,12 +41,12 @@ def _path_pattern(be, prob: Problem, pieces: list, path: str) -> list:
                                      f"sample 0 is on a breakpoint at s = {fmt(s0)}")
                     pieces_of[(j, k)] = q
                 q = pieces_of[(j, k)]
-                _stays_in_piece(be, act, q, z, a, b, where,
-                                f"path piece {m}, layer {j}, unit {k + 1}")
+                obligations.append((act, q, z, a, b, where,
+                                    f"path piece {m}, layer {j}, unit {k + 1}"))
                 s, t = (act.slopes[q],), (act.intercepts[q],)
                 cols.append(p_add(t, p_mul(s, z)) if type(z) is tuple else
                             [p_add(t, p_mul(s, zi)) for zi in z])
-    return outputs
+    return outputs, obligations
 
 
 def _stays_in_piece(be, act: Activation, q: int, z, a: Fraction, b: Fraction, where: str,
@@ -89,8 +91,8 @@ def check_family(doc: dict, be) -> dict:
     X = be.samples([list(c) for c in zip(*prob.inputs)])
     Y = be.samples([list(c) for c in zip(*prob.targets)])
 
-    # family-pattern, then family-output: y^_i(s) = A x_i + a identically in s.
-    outputs = _path_pattern(be, prob, pieces, "$.witness.path")
+    # family-output: y^_i(s) = A x_i + a identically in s; then family-pattern.
+    outputs, obligations = _path_pattern(prob, pieces, "$.witness.path")
     fitted = [[sum((w * x for w, x in zip(row, xi)), c) for row, c in zip(A, a)]
               for xi in prob.inputs]
     for m, columns in enumerate(outputs):
@@ -103,6 +105,8 @@ def check_family(doc: dict, be) -> dict:
                                  f"sample {i} output {k + 1}: the network gives the polynomial "
                                  f"{clip(show([fmt(c) for c in poly]), 40)}, not A x + a = "
                                  f"{clip(fmt(value), 30)}")
+    for obligation in obligations:
+        _stays_in_piece(be, *obligation)
 
     # normal equations, risks, gap (as in 1.0).
     risk = affine_optimum_risk(be, prob, A, a, X, Y, "$.witness.affine_optimum")

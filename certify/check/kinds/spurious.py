@@ -24,11 +24,16 @@ import math
 from fractions import Fraction
 
 from ..kernel.arithmetic import check_ldl, forward, loss_risk
-from ..kernel.problem import Activation, EXACT_LOSSES, Problem, loss_psi, parse_point, parse_problem
-from ..kernel.strict import Reject, clip, expect_object, fmt, matrix, parse_rational, show, vector
+from ..kernel.problem import (EXACT_LOSSES, Activation, Problem, loss_psi, loss_strictly_convex,
+                              parse_point, parse_problem)
+from ..kernel.strict import (Reject, clip, expect_list, expect_object, fmt, matrix, parse_rational,
+                             show, vector)
 
 
 _CLAIM_KEYS = ("risk", "better_risk", "gap", "strict_modulo_function")
+# strictness witnesses: X~^T X~ > 0 or singular (1.0); per output, the Gram matrix of the
+# samples where the loss is strictly convex > 0, or singular (1.3)
+_STRICTNESS = ("ldl", "kernel_vector", "strict_ldl", "strict_kernel")
 
 
 def check_spurious_minimum(doc: dict, be) -> dict:
@@ -45,7 +50,7 @@ def check_spurious_minimum(doc: dict, be) -> dict:
         raise Reject("bad-type", "$.claim.strict_modulo_function", "expected a boolean",
                      show(strict))
     wit = expect_object(doc["witness"], "$.witness", ("point", "better_point", "affine_optimum"),
-                  ("ldl", "kernel_vector"))
+                        _STRICTNESS)
     point = parse_point(wit["point"], "$.witness.point", prob.widths)
     better = parse_point(wit["better_point"], "$.witness.better_point", prob.widths)
     aff = expect_object(wit["affine_optimum"], "$.witness.affine_optimum", ("A", "a"))
@@ -116,15 +121,27 @@ def check_spurious_minimum(doc: dict, be) -> dict:
         raise Reject("gap-mismatch", "$.claim.gap", f"risk - better_risk is {clip(fmt(gap))}",
                      claim["gap"])
 
-    # 6. strictness: X~^T X~ positive definite (exact LDL^T) or singular (kernel vector).
-    if ("ldl" in wit) == ("kernel_vector" in wit) or ("ldl" in wit) != strict:
+    # 6. strictness: X~^T X~ positive definite (exact LDL^T) or singular (kernel vector); for
+    # a loss not strictly convex everywhere, per output over the samples where it is (1.3).
+    given = [key for key in _STRICTNESS if key in wit]
+    if len(given) != 1 or (given[0] in ("ldl", "strict_ldl")) != strict:
         raise Reject("strictness-witness-mismatch", "$.witness",
-                     "need exactly one of ldl (claim true) or kernel_vector (claim false)",
-                     show(sorted(k for k in ("ldl", "kernel_vector") if k in wit)))
-    if strict:
+                     "need exactly one of ldl or strict_ldl (claim true), kernel_vector or "
+                     "strict_kernel (claim false)", show(sorted(given)))
+    if given[0] in ("strict_ldl", "strict_kernel") and \
+            int(doc["schema_version"].split(".")[1]) < 3:
+        raise Reject("unsupported-version", f"$.witness.{given[0]}", f"{given[0]} needs "
+                     "schema_version 1.3", show(doc["schema_version"]))
+    zones = _strict_samples(be, prob, F, Y)
+    if given == ["ldl"]:
+        _whole_zone(prob, zones)
         check_ldl(*ldl, be.gram(X, X), "$.witness.ldl", strict=True)
-    else:
+    elif given == ["kernel_vector"]:   # X~^T X~ singular: so is every sub-Gram matrix
         _check_kernel(be, kernel, X, d0)
+    elif given == ["strict_ldl"]:
+        _check_strict_ldl(be, wit["strict_ldl"], prob, zones)
+    else:
+        _check_strict_kernel(be, wit["strict_kernel"], prob, zones)
 
     # 7. radius (optional, schema 1.1): every theta of that ball keeps the pattern of point.
     if radius is not None:
@@ -167,6 +184,69 @@ def entailed_minimum_claim(facts: dict, gap: Fraction) -> dict:
     if not gap > 0:
         raise Reject("claim-mismatch", "$.claim", "spuriousness was not verified")
     return {key: facts[key] for key in (*_CLAIM_KEYS, "radius") if key in facts}
+
+
+def _strict_samples(be, prob: Problem, F, Y) -> list:
+    """Per output k, the samples where l(., y_ik) is strictly convex at the optimum's output.
+    Two minimisers of the convex affine risk span a segment of minimisers, along which every
+    sample's loss is affine; where it is strictly convex the output cannot move. So when, for
+    every k, the augmented inputs of those samples span R^(d0+1), the minimiser is unique and
+    every nearby point with the same risk computes the same outputs on the data."""
+    if prob.loss[0] == "squared":
+        return [list(range(len(prob.inputs)))] * prob.widths[-1]
+    return [[i for i, (u, y) in enumerate(zip(be.row(F, k), be.row(Y, k)))
+             if loss_strictly_convex(prob.loss, u, y)] for k in range(prob.widths[-1])]
+
+
+def _whole_zone(prob: Problem, zones: list):
+    """The 1.0 witness (X~^T X~ > 0) proves strictness only if the loss is strictly convex at
+    every sample: with Huber residuals beyond delta the output bias moves at equal risk."""
+    for k, rows in enumerate(zones):
+        if len(rows) < len(prob.inputs):
+            i = next(i for i in range(len(prob.inputs)) if i not in set(rows))
+            raise Reject("loss-not-strictly-convex", "$.witness.ldl", f"output {k + 1}, sample "
+                         f"{i}: the {prob.loss[0]} loss is not strictly convex at the optimum "
+                         "there, so X~^T X~ > 0 does not make the minimum strict modulo the "
+                         "function (give strict_ldl, schema 1.3, or claim false)")
+
+
+def _zone_gram(be, prob: Problem, rows: list) -> list:
+    if not rows:
+        return [[Fraction(0)] * (prob.widths[0] + 1) for _ in range(prob.widths[0] + 1)]
+    M = be.samples([[prob.inputs[i][c] for i in rows] for c in range(prob.widths[0])])
+    return be.gram(M, M)
+
+
+def _check_strict_ldl(be, raw: object, prob: Problem, zones: list):
+    """Per output k: the Gram matrix of the zone's augmented inputs is L diag(D) L^T, D > 0."""
+    d0 = prob.widths[0]
+    entries = expect_list(raw, "$.witness.strict_ldl", len(zones), "outputs")
+    for k, (entry, rows) in enumerate(zip(entries, zones)):
+        where = f"$.witness.strict_ldl[{k}]"
+        entry = expect_object(entry, where, ("L", "D"))
+        check_ldl(matrix(entry["L"], where + ".L", d0 + 1, d0 + 1),
+                  vector(entry["D"], where + ".D", d0 + 1), _zone_gram(be, prob, rows), where,
+                  strict=True)
+
+
+def _check_strict_kernel(be, raw: object, prob: Problem, zones: list):
+    """{"output": k, "vector": v}: v != 0 and v . x~_i = 0 on output k's zone, so its Gram
+    matrix is singular and the strictness condition fails."""
+    d0, where = prob.widths[0], "$.witness.strict_kernel"
+    raw = expect_object(raw, where, ("output", "vector"))
+    k = raw["output"]
+    if type(k) is not int or not 0 <= k < len(zones):
+        raise Reject("bad-type", where + ".output", f"an output index 0..{len(zones) - 1}",
+                     show(k))
+    v = vector(raw["vector"], where + ".vector", d0 + 1)
+    if not any(v):
+        raise Reject("kernel-zero", where + ".vector", "the kernel vector is zero")
+    for i in zones[k]:
+        z = sum((w * x for w, x in zip(v, prob.inputs[i])), v[d0])
+        if z:
+            raise Reject("kernel-not-null", where + ".vector", f"v . x~_{i} = {clip(fmt(z), 40)}"
+                         f", not 0, and sample {i} is in output {k + 1}'s strictly convex zone",
+                         clip(fmt(z)))
 
 
 def _check_kernel(be, v: list, X, d0: int):
