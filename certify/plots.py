@@ -4,7 +4,15 @@
 | --- | --- | --- |
 | segment | ``spurious-local-minimum`` | ``R̂(θ(t))``, ``θ(t) = (1−t)·θ̂ + t·θ_b``, ``t ∈ [−1/4, 5/4]``; exact risks at ``t = 0, 1`` |
 | slice | same, with a ``radius`` claim | ``R̂(θ̂ + a·d₁ + b·d₂)`` and the image of the certified ball ``‖θ − θ̂‖∞ ≤ r`` |
-| valley | ``local-minimum-family`` | ``R̂(θ(s))`` on the certified interval (constant), and how far ``θ(s)`` moves |
+| valley | ``local-minimum-family``, ``valley-path`` | ``R̂(θ(s))`` on the certified interval (constant), and how far ``θ(s)`` moves |
+| enclosure | ``spurious-local-minimum-enclosure`` | the segment from the box centre to the lower point, with the certified bounds |
+| one-sided | ``nondifferentiable-boundary``, ``descent-direction`` | ``φ(ε) = R̂(θ + ε·d)`` near ``ε = 0`` with the certified one-sided slopes |
+
+For papers: ``title=False`` and ``footer=False`` drop the digest title and the trust-base
+footer (say in the caption that the figure is of a checked certificate); tick labels are plain
+decimals (no offset, no ``1e-3`` factor); the risk axis spans the whole drawn curve, and when
+the certified gap is under 2 % of that span an inset zooms onto the two marked points; the
+slice's colour bands are quantiles of the drawn values, so the colours span them all.
 
 ``d₁ = (θ_b − θ̂)/‖θ_b − θ̂‖₂``; ``d₂`` is a seeded random direction made orthonormal to ``d₁``,
 so the slice is an isometric picture of a plane through ``θ̂``. The ball's image in that plane is
@@ -33,7 +41,9 @@ from .exact import parse_canonical
 from .progress import Progress
 
 FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
-KINDS = ("spurious-local-minimum", "local-minimum-family", "spurious-local-minimum-enclosure")
+KINDS = ("spurious-local-minimum", "local-minimum-family", "spurious-local-minimum-enclosure",
+         "valley-path", "nondifferentiable-boundary", "descent-direction")
+ZOOM_BELOW = 0.02          # an inset when the gap is under this share of the risk axis
 SEGMENT = (-0.25, 1.25)
 MAX_CELLS = 4_000_000      # floats per batched forward pass (grid points × width × samples)
 
@@ -55,7 +65,8 @@ class PlotReport:
 
 
 def plot_certificate(source: str | Path | bytes, output: str | Path, *, seed: int = 0,
-                     grid: int = 101, name: str | None = None) -> PlotReport:
+                     grid: int = 101, name: str | None = None, title: bool = True,
+                     footer: bool = True) -> PlotReport:
     """Check ``source`` (a certificate file, or its bytes) with ``certify.check``; if accepted,
     draw its figure into ``output`` (``.png``, ``.pdf`` or ``.svg``), written atomically.
     Raises ``CertifyError`` (nothing written) when the checker rejects the certificate."""
@@ -88,23 +99,32 @@ def plot_certificate(source: str | Path | bytes, output: str | Path, *, seed: in
                            path=name)
     if verdict.kind not in KINDS:
         raise InputError(f"no figure for kind {verdict.kind} (figures exist for "
-                         f"{' and '.join(KINDS)})", code="no-figure", path=name)
+                         f"{', '.join(KINDS)})", code="no-figure", path=name)
     doc = json.loads(data)   # accepted, so strict JSON with canonical rationals
     headline = {"spurious-local-minimum": "spurious local minimum",
                 "local-minimum-family": "a family of spurious local minima",
-                "spurious-local-minimum-enclosure": "spurious local minimum in a certified box"
-                }[verdict.kind]
-    title = f"{headline}  ·  {verdict.digest[:19]}…  ·  checked by certify.check"
-    footer = (f"trust base of the check: {', '.join(verdict.trust_base)}\nnumbers printed are the "
+                "spurious-local-minimum-enclosure": "spurious local minimum in a certified box",
+                "valley-path": "a valley of cell minima",
+                "nondifferentiable-boundary": "one-sided derivatives on a cell boundary",
+                "descent-direction": "a descent direction: not a local minimum"}[verdict.kind]
+    heading = f"{headline}  ·  {verdict.digest[:19]}…  ·  checked by certify.check"
+    notes = (f"trust base of the check: {', '.join(verdict.trust_base)}\nnumbers printed are the "
               "certificate's exact rationals; curves and colours are float64, for drawing only")
     if verdict.kind == "spurious-local-minimum":
         figure, panels = _draw_minimum(figure_module, doc, seed, grid)
     elif verdict.kind == "spurious-local-minimum-enclosure":
         figure, panels = _draw_enclosure(figure_module, doc)
+    elif verdict.kind in ("nondifferentiable-boundary", "descent-direction"):
+        figure, panels = _draw_one_sided(figure_module, doc)
     else:
         figure, panels = _draw_family(figure_module, doc)
-    figure.suptitle(title, fontsize=11)
-    figure.text(0.5, 0.005, footer, ha="center", va="bottom", fontsize=7, color="0.35")
+    for ax in figure.axes:
+        _decimal_ticks(ax)
+    figure.tight_layout(rect=(0, 0.045 if footer else 0, 1, 0.95 if title else 1))
+    if title:
+        figure.suptitle(heading, fontsize=11)
+    if footer:
+        figure.text(0.5, 0.005, notes, ha="center", va="bottom", fontsize=7, color="0.35")
     buffer = io.BytesIO()
     metadata = {"pdf": {"Title": f"certify {verdict.kind}", "Subject": verdict.digest,
                         "Creator": "certify plot", "CreationDate": None},
@@ -248,7 +268,6 @@ def _draw_minimum(figure_module, doc: dict, seed: int, grid: int):
     if radius:
         _draw_slice(figure, axes[1], net, claim, witness, radius, seed, grid)
         panels.append(f"a 2-D slice with the certified ℓ∞ ball (seed {seed})")
-    figure.tight_layout(rect=(0, 0.04, 1, 0.95))
     return figure, tuple(panels)
 
 
@@ -275,8 +294,8 @@ def _draw_segment(ax, net, claim, witness, radius, sup_q: Fraction) -> None:
                 arrowprops=dict(arrowstyle="->", color="0.3", lw=1))
     ax.plot([], [], " ", label=f"↓ gap R̂(θ̂) − R̂(θ_b) {label(claim['gap'])}")
     ax.set_xlim(*SEGMENT)
-    # Focus on the part up to the lower point: beyond t = 1 the risk may explode upwards.
-    _pad_limits(ax, np.concatenate([risks[ts <= 1], [risk, low, risks.min()]]))
+    _pad_limits(ax, np.concatenate([risks, [risk, low]]))   # the whole drawn curve
+    _zoom_on_gap(ax, ts, risks, risk, low, "t = 0: θ̂", "t = 1: θ_b")
     ax.set_xlabel("t")
     ax.set_ylabel(f"empirical risk R̂ ({net.loss_name()})")
     ax.set_title("risk along the segment from θ̂ to the lower point θ_b", fontsize=10)
@@ -290,9 +309,45 @@ def _legend_below(ax, **options) -> None:
 
 
 def _pad_limits(ax, values: np.ndarray) -> None:
-    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    values = values[np.isfinite(values)]
+    lo, hi = float(values.min()), float(values.max())
     span = hi - lo or max(abs(hi), 1.0)
-    ax.set_ylim(lo - 0.12 * span, hi + 0.12 * span)
+    ax.set_ylim(lo - 0.08 * span, hi + 0.08 * span)
+
+
+def _zoom_on_gap(ax, ts, risks, high: float, low: float, left: str, right: str) -> None:
+    """When the gap between the two marked points (at t = 0 and 1) is under ``ZOOM_BELOW`` of
+    the risk axis, an inset shows them at a scale where the gap is visible."""
+    bottom, top = ax.get_ylim()
+    gap = high - low
+    if not gap > 0 or gap >= ZOOM_BELOW * (top - bottom):
+        return
+    inset = ax.inset_axes([0.56, 0.5, 0.4, 0.42])
+    inset.plot(ts, risks, color="tab:blue", lw=1.4)
+    inset.axhline(high, color="tab:red", lw=0.8, ls=":")
+    inset.plot([0], [high], "o", color="tab:red", ms=6, zorder=5)
+    inset.plot([1], [low], "s", color="tab:green", ms=6, zorder=5)
+    inset.annotate("", xy=(1, low), xytext=(1, high),
+                   arrowprops=dict(arrowstyle="->", color="0.3", lw=1))
+    inset.set_xlim(-0.15, 1.15)
+    inset.set_ylim(low - 0.6 * gap, high + 0.6 * gap)
+    inset.set_xticks([0, 1], [left, right], fontsize=7)
+    inset.tick_params(axis="y", labelsize=7)
+    inset.set_title(f"zoom: the gap is {100 * gap / (top - bottom):.2g} % of the main axis",
+                    fontsize=7)
+    inset.grid(alpha=0.3)
+    _decimal_ticks(inset)
+    ax.indicate_inset_zoom(inset, edgecolor="0.4")
+
+
+def _decimal_ticks(ax) -> None:
+    """Plain decimal tick labels: no offset (``+0.4394``) and no ``×10⁻³`` factor."""
+    from matplotlib.ticker import ScalarFormatter
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "linear":
+            formatter = ScalarFormatter(useOffset=False)
+            formatter.set_scientific(False)
+            axis.set_major_formatter(formatter)
 
 
 def _slice_directions(net, witness, seed: int):
@@ -347,13 +402,16 @@ def _draw_slice(figure, ax, net, claim, witness, radius: str, seed: int, grid: i
     thetas = point + A.reshape(-1, 1) * d1 + B.reshape(-1, 1) * d2
     risks = net.risks(thetas, "evaluating the risk on the slice grid").reshape(A.shape)
     risk = _f(claim["risk"])
-    # Colours resolve the low half of the values (the basin); higher ones share the top colour.
-    top = float(np.quantile(risks, 0.5))
-    levels = np.linspace(float(risks.min()), max(top, float(risks.min()) + 1e-12), 25)
-    shown = ax.contourf(A, B, risks, levels=levels, cmap="viridis", extend="max")
+    # Colour bands at quantiles of the drawn values: every band covers the same area, the
+    # basin is resolved, and the bands span every value (nothing is clipped to one colour).
+    levels = np.unique(np.quantile(risks, np.linspace(0, 1, 25)))
+    if len(levels) < 2:
+        levels = np.array([levels[0] - 1e-12, levels[0] + 1e-12])
+    shown = ax.contourf(A, B, risks, levels=levels, cmap="viridis")
     shown.set_rasterized(True)   # vector output would show seams between the filled bands
-    bar = figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.03)
-    bar.set_label("R̂ (float64; the top colour holds the upper half)")
+    bar = figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.03, spacing="uniform")
+    bar.set_ticks(levels[::4])
+    bar.set_label("R̂ (float64; colour bands at quantiles: equal areas)")
     from matplotlib.patches import Patch
     handles = []
     lower = risks < risk - 1e-9 * max(1.0, abs(risk))   # float noise is not descent
@@ -410,13 +468,13 @@ def _draw_enclosure(figure_module, doc: dict):
     ax.plot([], [], " ", label=f"↓ gap ≥ {_decimal_label(claim['gap_at_least'])} "
                               "(outward-rounded interval bounds)")
     ax.set_xlim(*SEGMENT)
-    _pad_limits(ax, np.concatenate([risks[ts <= 1], [at_least, at_most]]))
+    _pad_limits(ax, np.concatenate([risks, [at_least, at_most]]))   # the whole drawn curve
+    _zoom_on_gap(ax, ts, risks, at_least, at_most, "t = 0: c", "t = 1: θ_b")
     ax.set_xlabel("t")
     ax.set_ylabel(f"empirical risk R̂ ({net.loss_name()})")
     ax.set_title("risk along the segment from the certified box to the lower point", fontsize=10)
     ax.grid(alpha=0.3)
     _legend_below(ax)
-    figure.tight_layout(rect=(0, 0.04, 1, 0.95))
     return figure, ("the segment from the box centre to the lower point",)
 
 
@@ -456,7 +514,8 @@ def _draw_family(figure_module, doc: dict):
     moved = np.linalg.norm(thetas - thetas[0], axis=1)
     figure = figure_module.Figure(figsize=(7.6, 6.4))
     top, bottom = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
-    risk, low = _f(claim["risk"]), _f(claim["better_risk"])
+    risk = _f(claim["risk"])
+    low = _f(claim["better_risk"]) if "better_risk" in claim else None   # valley-path: none
     a, b = _f(s0), _f(s1)
     top.axvspan(a, b, color="tab:blue", alpha=0.06, lw=0)
     top.plot(ss, risks, color="tab:blue", lw=4, alpha=0.45, label="R̂(θ(s))  (float64)")
@@ -464,14 +523,20 @@ def _draw_family(figure_module, doc: dict):
                label=f"certified for every s in [{s0}, {s1}]: R̂(θ(s)) {label(claim['risk'])}"
                if len(s0) + len(s1) < 24 else
                f"certified on the whole interval: R̂(θ(s)) {label(claim['risk'])}")
-    top.axhline(low, color="tab:green", lw=1.2, ls="-.",
-                label=f"lower point θ_b: R̂ {label(claim['better_risk'])}")
-    top.plot([], [], " ", label=f"so every θ(s) is spurious: gap {label(claim['gap'])}")
-    span = risk - low if risk > low else max(abs(risk), 1.0)
-    top.set_ylim(low - 0.25 * span, risk + 0.6 * span)
+    if low is not None:
+        top.axhline(low, color="tab:green", lw=1.2, ls="-.",
+                    label=f"lower point θ_b: R̂ {label(claim['better_risk'])}")
+        top.plot([], [], " ", label=f"so every θ(s) is spurious: gap {label(claim['gap'])}")
+        span = risk - low if risk > low else max(abs(risk), 1.0)
+        top.set_ylim(low - 0.25 * span, risk + 0.6 * span)
+        top.set_title("a valley of spurious local minima: constant risk along θ(s), one cell",
+                      fontsize=10)
+    else:
+        top.plot([], [], " ", label="every θ(s) is a minimum of its cell, outputs constant")
+        span = max(abs(risk), 1e-3)
+        top.set_ylim(risk - 0.5 * span, risk + 0.5 * span)
+        top.set_title("a valley: minima of one cell, constant outputs along θ(s)", fontsize=10)
     top.set_ylabel("empirical risk R̂")
-    top.set_title("a valley of spurious local minima: constant risk along θ(s), one cell",
-                  fontsize=10)
     bottom.plot(ss, moved, color="tab:purple", lw=1.8)
     bottom.set_ylabel("‖θ(s) − θ(s₀)‖₂")
     bottom.set_xlabel("path parameter s")
@@ -483,8 +548,56 @@ def _draw_family(figure_module, doc: dict):
     bottom.text(0.01, 0.92, f"{len(witness['path'])} polynomial piece(s); dashed lines: "
                 "piece joints", transform=bottom.transAxes, fontsize=7.5, va="top",
                 color="0.3")
-    figure.tight_layout(rect=(0, 0.05, 1, 0.95))
     return figure, ("the risk along the valley path", "the distance moved along it")
+
+
+# -- nondifferentiable-boundary and descent-direction: φ(ε) = R̂(θ + ε·d) ------------------------
+
+def _draw_one_sided(figure_module, doc: dict):
+    net = _FloatNetwork(doc["problem"])
+    claim, witness, kind = doc["claim"], doc["witness"], doc["kind"]
+    point, direction = net.vector(witness["point"]), net.vector(witness["direction"])
+    reach = 0.5 / float(np.abs(direction).max())   # moves no weight by more than 1/2
+    eps = np.union1d(np.linspace(-reach, reach, 401), [0.0])
+    risks = net.risks(point + eps[:, None] * direction, "evaluating the risk along d")
+    risk = _f(claim["risk"])
+    figure = figure_module.Figure(figsize=(7.6, 6.2))
+    ax = figure.subplots(1, 1)
+    ax.plot(eps, risks, color="tab:blue", lw=1.8, label="φ(ε) = R̂(θ + ε·d)  (float64, for "
+            "drawing)")
+    near = reach / 3
+    if kind == "descent-direction":
+        slope = _f(claim["derivative"])
+        ax.plot([0, near], [risk, risk + slope * near], color="tab:red", lw=1.6, ls="--",
+                label=f"certified right derivative φ′(0⁺) {label(claim['derivative'])} < 0")
+        ax.axvspan(0, near, color="tab:orange", alpha=0.12, lw=0,
+                   label="for small ε > 0 the risk is below R̂(θ): not a local minimum")
+        ends = [risk + slope * near]
+        panels = ("the risk along the descent direction",)
+        what = "descent direction d"
+    else:
+        left, right = _f(claim["left_derivative"]), _f(claim["right_derivative"])
+        ax.plot([-near, 0], [risk - left * near, risk], color="tab:purple", lw=1.6, ls="--",
+                label=f"certified left derivative φ′(0⁻) {label(claim['left_derivative'])}")
+        ax.plot([0, near], [risk, risk + right * near], color="tab:red", lw=1.6, ls="--",
+                label=f"certified right derivative φ′(0⁺) {label(claim['right_derivative'])}")
+        ax.plot([], [], " ", label="they differ: a kink" if claim["kink"] else
+                "they agree: no kink along d")
+        ends = [risk - left * near, risk + right * near]
+        panels = ("the risk across the boundary with both one-sided slopes",)
+        what = "direction d across the boundary"
+    ax.plot([0], [risk], "o", color="tab:red", ms=8, zorder=5,
+            label=f"ε = 0: the point θ, R̂ {label(claim['risk'])}")
+    ax.axvline(0, color="0.5", lw=0.7, ls=":")
+    ax.set_xlim(-reach, reach)
+    _pad_limits(ax, np.concatenate([risks, [risk], ends]))
+    ax.set_xlabel(f"ε (step along the {what}, ‖d‖∞ = {float(np.abs(direction).max()):.3g})")
+    ax.set_ylabel(f"empirical risk R̂ ({net.loss_name()})")
+    ax.set_title("the risk along d through the point, with the certified one-sided slopes",
+                 fontsize=10)
+    ax.grid(alpha=0.3)
+    _legend_below(ax)
+    return figure, panels
 
 
 # -- files ----------------------------------------------------------------------------------------

@@ -200,3 +200,123 @@ def test_an_enclosure_figure_and_its_refused_twin(tmp_path):
     code = main(["plot", str(source), "-o", str(target)])
     assert code == 1 and not target.exists()
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".refused")]
+
+
+# -- figures for papers (issue 15 §5) -----------------------------------------------------------
+
+def _theorem_certificate(name: str, kind: str) -> dict:
+    import theorems
+    module = theorems.find([name])[0]
+    for instance in module.instances():
+        for obligation in module.obligations(instance):
+            if getattr(obligation, "kind", None) == kind and getattr(obligation, "build", None) \
+                    and not getattr(obligation, "rejected_with", ()):
+                return obligation.build()
+    raise AssertionError(f"{name} has no {kind} obligation")
+
+
+def _descent_certificate() -> dict:
+    from certify.audit import audit_point
+    from certify.construct.spurious import construct_spurious_minimum
+    problem = Problem.from_file(THREE_CLASS.parent / "xor_relu.json")
+    point = construct_spurious_minimum(problem).better_point
+    return next(s.certificate for s in audit_point(problem, point).steps
+                if s.certificate and s.certificate["kind"] == "descent-direction")
+
+
+@pytest.mark.parametrize("kind", ["valley-path", "nondifferentiable-boundary",
+                                  "descent-direction"])
+def test_figures_for_the_kinds_refused_before(tmp_path, kind):
+    doc = _descent_certificate() if kind == "descent-direction" else \
+        _theorem_certificate("hwt3" if kind == "valley-path" else "hwt2", kind)
+    source = tmp_path / "c.json"
+    source.write_text(dumps(doc))
+    report = plot_certificate(source, tmp_path / "fig.png")
+    assert report.kind == kind and len((tmp_path / "fig.png").read_bytes()) > 20_000
+    # the rejecting twin: the same certificate with a lie in its claim draws nothing
+    doc["claim"]["risk"] = "12345/7"
+    source.write_text(dumps(doc))
+    assert main(["plot", str(source), "-o", str(tmp_path / "lie.png")]) == 1
+    assert not (tmp_path / "lie.png").exists()
+
+
+def _texts(figure) -> list[str]:
+    return [t.get_text() for t in figure.findobj(lambda o: hasattr(o, "get_text"))]
+
+
+def test_no_title_and_no_footer_for_papers(tmp_path, certificates, monkeypatch):
+    import matplotlib.figure
+    drawn = []
+    original = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda self, *a, **k: (drawn.append(self), original(self, *a, **k))[1])
+    assert main(["plot", str(certificates["minimum"]), "-o", str(tmp_path / "a.png")]) == 0
+    assert main(["plot", str(certificates["minimum"]), "-o", str(tmp_path / "b.png"),
+                 "--no-title", "--no-footer"]) == 0
+    with_all, bare = (" ".join(_texts(f)) for f in drawn)
+    assert "checked by certify.check" in with_all and "trust base" in with_all
+    assert "checked by certify.check" not in bare and "trust base" not in bare
+
+
+def test_tick_labels_are_plain_decimals(tmp_path, certificates, monkeypatch):
+    import matplotlib.figure
+    drawn = []
+    original = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda self, *a, **k: (drawn.append(self), original(self, *a, **k))[1])
+    doc = prove_spurious_minimum(Problem.from_file(THREE_CLASS))   # risks near 0.5987
+    (tmp_path / "e.json").write_text(dumps(doc))
+    plot_certificate(tmp_path / "e.json", tmp_path / "e.png")
+    for ax in drawn[0].axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            assert axis.get_offset_text().get_text() == ""          # no "+0.5987" or "1e-5"
+            labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+            assert all("e" not in label.lower() for label in labels), labels
+
+
+def test_the_risk_axis_follows_the_whole_curve_and_zooms_on_a_tiny_gap(tmp_path, monkeypatch):
+    """Cross-entropy: the curve rises after t = 1 and the gap is ~1e-5 of the axis: the curve
+    stays inside the axes, and an inset shows the two points apart."""
+    import matplotlib.figure
+    drawn = []
+    original = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda self, *a, **k: (drawn.append(self), original(self, *a, **k))[1])
+    doc = prove_spurious_minimum(Problem.from_file(THREE_CLASS))
+    (tmp_path / "e.json").write_text(dumps(doc))
+    plot_certificate(tmp_path / "e.json", tmp_path / "e.png")
+    main_ax = drawn[0].axes[0]
+    insets = main_ax.child_axes
+    curve = main_ax.lines[0].get_ydata()
+    low, high = main_ax.get_ylim()
+    assert low <= curve.min() and curve.max() <= high          # nothing leaves the axes
+    assert len(insets) == 1
+    gap = float(Fraction(doc["claim"]["gap_at_least"]))
+    inset_low, inset_high = insets[0].get_ylim()
+    assert inset_high - inset_low < 10 * gap                  # the gap fills the inset
+
+
+def test_no_inset_when_the_gap_is_visible(tmp_path, certificates, monkeypatch):
+    import matplotlib.figure
+    drawn = []
+    original = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda self, *a, **k: (drawn.append(self), original(self, *a, **k))[1])
+    plot_certificate(certificates["minimum"], tmp_path / "m.png")   # XOR: gap 1/12 of ~0.3
+    assert len(drawn[0].axes) == 1 and not drawn[0].axes[0].child_axes
+
+
+def test_the_colour_map_spans_every_drawn_value(tmp_path, certificates, monkeypatch):
+    import matplotlib.figure
+    drawn = []
+    original = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda self, *a, **k: (drawn.append(self), original(self, *a, **k))[1])
+    plot_certificate(certificates["minimum-radius"], tmp_path / "s.png", grid=31)
+    slice_ax = drawn[0].axes[1]
+    filled = slice_ax.collections[0]
+    levels = np.asarray(filled.levels)
+    assert filled.extend == "neither"                          # nothing clipped into "max"
+    doc = json.loads(certificates["minimum-radius"].read_text())
+    risk = float(Fraction(doc["claim"]["risk"]))
+    assert levels[0] <= risk + 1e-9 and len(levels) > 10

@@ -15,13 +15,23 @@ from __future__ import annotations
 
 from certify import prove_cell_critical_point
 from certify.construct.cell_conditions import planted_cell_minimum, zero_weight_saddle
+from certify.network import Layer, Point
 
-from . import Instance, Obligation
+from . import CONDITION_DROPPED, Instance, Obligation
 
 NAME = "hwt3b"
 TITLE = "Conditions for local minima in a cell to be cell-global"
 SOURCE = "He, Wang & Tao, ICLR 2020 (arXiv 2003.12236), one-hidden-layer results; conditions"
-STATEMENT = __doc__.split("\n\n")[1].replace("\n", " ")
+STATEMENT = ("for one-hidden-layer networks, all local minima in a cell ... are all global "
+             "minima in the cell (abstract of arXiv 2003.12236); the conditions under which "
+             "critical points share this are the tool's")
+CONDITIONS = ("one hidden layer", "one output", "every output weight nonzero (for critical "
+              "points)", "a point in a cell with ∇_θ R = 0")
+READING = ("the paper speaks of local minima; this module separates critical points (which "
+           "need nonzero output weights) from local minima (which do not, by the argument in "
+           "certify/construct/cell_conditions.py)",)
+CANNOT_SHOW = ("the argument for local minima with zero output weights: it is a proof in the "
+               "docstring, not a certificate",)
 TRUSTED = ("(w, b, v) ↦ (v·w, v·b, v) is a local diffeomorphism where v ≠ 0",
            "a negative second directional derivative at a critical point rules out a local "
            "minimum")
@@ -50,6 +60,14 @@ def obligations(instance: Instance) -> list[Obligation]:
 
     def planted():
         return prove_cell_critical_point(*planted_cell_minimum(4, 1, 2, seed=seed))
+    def moved():
+        problem, point = planted_cell_minimum(4, 1, 2, seed=seed)
+        last = point.layers[-1]
+        shifted = Point(point.layers[:-1] + (Layer(last.W, tuple(c + 1 for c in last.b)),))
+        return prove_cell_critical_point(problem, shifted)
     return [Obligation("with one output and nonzero output weights, the critical point is "
                        "cell-global", "cell-critical-point", planted,
-                       expect=(("critical", True), ("cell_global", True)))]
+                       expect=(("critical", True), ("cell_global", True))),
+            Obligation("a point of the cell that is not critical (output bias moved) is refused",
+                       "cell-critical-point", moved, rejected_with=("not-critical",),
+                       dropped="∇_θ R = 0", scope=CONDITION_DROPPED)]

@@ -14,12 +14,28 @@ from __future__ import annotations
 from certify import Problem
 from certify.prove import prove_spurious_minimum
 
-from . import Instance, Obligation
+from . import BEYOND_PAPER, CONDITION_DROPPED, IN_PAPER, Instance, Obligation
+
 
 NAME = "ysj1"
 TITLE = "Two-neuron construction: bad local minima from small nonlinearities"
 SOURCE = "Yun, Sra & Jadbabaie, ICLR 2019 (arXiv 1802.03487), Theorem 1"
-STATEMENT = __doc__.split("\n\n")[1].replace("\n", " ")
+STATEMENT = ("Theorem 1: one hidden layer, one output, h(z) = s₊ max(z, 0) + s₋ min(z, 0) with "
+             "s₊ > 0, s₋ ≥ 0, s₊ ≠ s₋, hidden width ≥ 2, distinct inputs, squared loss, and "
+             "data the linear least-squares fit does not interpolate: the empirical risk has a "
+             "spurious local minimum (in fact infinitely many, the η/α family)")
+CONDITIONS = ("one output (d_y = 1)", "s₊ > 0 and s₋ ≥ 0", "s₊ ≠ s₋", "hidden width ≥ 2",
+              "distinct inputs", "the linear least-squares fit does not interpolate the data")
+READING = ("the paper's conditions are taken from the issue's reading of the paper (the text "
+           "was not consulted here); instances inside them are marked 'the paper'",
+           "beyond the paper: the tool's construction also runs with several outputs and with "
+           "s₋ < 0 (mixed-sign-plane), labelled so")
+CANNOT_SHOW = ("the whole α > 0 family of local minima: each instance certifies α = 1; the "
+               "family needs the parametric kind",)
+PARAMETRIC_RULE = ("kind 'parametric-spurious-minimum': the η/α point θ(α) with entries "
+                   "rational in α over a domain D = (0, ∞) (a checked rational point of D); "
+                   "denominators nonzero on D, every pattern inequality positive on D (Sturm), "
+                   "outputs ≡ the least-squares fit as rational functions, gap > 0 on D")
 TRUSTED = (
     "near a point where every hidden unit keeps all samples in one open piece, the network is "
     "one affine map of x on the data",
@@ -41,11 +57,36 @@ def instances() -> list[Instance]:
         make("leaky-ramp", [1, 2, 1], ["1/10", "1"], ramp, "leaky ReLU, s₋ = 1/10"),
         make("relu-ramp", [1, 3, 1], ["0", "1"], ramp, "ReLU (s₋ = 0)"),
         make("mixed-sign-plane", [2, 4, 2], ["-1/2", "2"], plane,
-             "s₋ = −1/2, s₊ = 2, two outputs"),
+             "beyond the paper: s₋ = −1/2, s₊ = 2, two outputs"),
+        make("linear-fails", [1, 2, 1], ["1", "1"], ramp, "s₊ = s₋ = 1: linear"),
+        make("width-1-fails", [1, 1, 1], ["1/10", "1"], ramp, "hidden width 1"),
+        make("fittable-fails", [1, 2, 1], ["1/10", "1"],
+             {"inputs": [[0], [1], [2]], "targets": [[1], [3], [5]]}, "targets 2x + 1"),
+        make("repeated-fails", [1, 2, 1], ["1/10", "1"],
+             {"inputs": [[0], [0], [1], [2]], "targets": [[0], [1], [3], [0]]},
+             "inputs 0 and 1 equal"),
     ]
 
 
+REFUSALS = {"linear-fails": ("s₊ ≠ s₋", ("ysj-two-piece-activation",)),
+            "width-1-fails": ("hidden width ≥ 2", ("assumption-a3",)),
+            "fittable-fails": ("no interpolating least-squares fit", ("assumption-a1",)),
+            "repeated-fails": ("distinct inputs", ("assumption-a2",))}
+
+
 def obligations(instance: Instance) -> list[Obligation]:
-    return [Obligation("the η/α point is a local minimum; two neurons around a split of the "
-                       "sorted fitted values lower the risk", "spurious-local-minimum",
-                       lambda: prove_spurious_minimum(instance.problem, construction="ysj"))]
+    def prove():
+        return prove_spurious_minimum(instance.problem, construction="ysj")
+    if instance.name in REFUSALS:
+        condition, codes = REFUSALS[instance.name]
+        return [Obligation(f"{condition} fails ({instance.note}): the ysj prover refuses",
+                           "spurious-local-minimum", prove, rejected_with=codes,
+                           dropped=condition, scope=CONDITION_DROPPED)]
+    scope = BEYOND_PAPER if instance.name == "mixed-sign-plane" else IN_PAPER
+    steps = [Obligation("the η/α point is a local minimum; two neurons around a split of the "
+                        "sorted fitted values lower the risk", "spurious-local-minimum", prove,
+                        scope=scope)]
+    if scope != BEYOND_PAPER:
+        steps.append(Obligation("for every α > 0 the η/α point is a spurious local minimum",
+                                "parametric-spurious-minimum", needs_checker=PARAMETRIC_RULE))
+    return steps
