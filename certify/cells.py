@@ -438,7 +438,11 @@ def _negate(direction: Point) -> Point:
 
 def adjacent_gradients_agree(problem: Problem, point: Point, report: CellReport) -> bool:
     """Whether, sample by sample, all choices of side for the sample's boundary entries give
-    one gradient of the cell polynomial at ``point`` (then ``R`` is differentiable there)."""
+    one gradient of the cell polynomial at ``point`` (then ``R`` is differentiable there).
+    The gradient is multilinear in the sides with monomials only over sets holding at most
+    one unit per layer (a path crosses each layer once), so comparing the choices that flip
+    such a set against the base choice decides all ``2^m`` (SCHEMA.md,
+    ``nondifferentiable-boundary``): ``Π_j (1 + m_j)`` gradients per sample."""
     net, data = problem.network, problem.data
     for i, (x, y) in enumerate(zip(data.inputs, data.targets)):
         entries = [e for e in report.boundary if e.sample == i]
@@ -446,11 +450,15 @@ def adjacent_gradients_agree(problem: Problem, point: Point, report: CellReport)
                 net.activations[e.layer - 1].slopes[e.breakpoint]]
         if not real:
             continue
-        if len(real) > 12:
+        chains = [frozenset()]
+        for layer in sorted({e.layer for e in real}):
+            here = [k for k, e in enumerate(real) if e.layer == layer]
+            chains = [c | {k} if k is not None else c for c in chains for k in [None] + here]
+        if len(chains) > 2 ** 12:
             return False
         grads = set()
-        for choice in range(2 ** len(real)):
-            side = {(e.layer, e.unit): e.breakpoint - 1 + (choice >> bit & 1)
+        for chain in chains:
+            side = {(e.layer, e.unit): e.breakpoint - 1 + (bit in chain)
                     for bit, e in enumerate(real)}
             for e in entries:
                 side.setdefault((e.layer, e.unit), e.breakpoint)
