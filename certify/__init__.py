@@ -16,10 +16,11 @@ from .cells import (cell_of, minimise_in_cell, prove_cell, prove_cell_convexity,
                     prove_valley_path)
 from .prove import prove_local_minimum_family  # noqa: E402
 from .audit import audit_point  # noqa: E402
+from .torch_import import from_torch  # noqa: E402  (torch itself imported on use)
 
 __all__ = ["Activation", "Dataset", "Network", "Point", "Problem", "forward",
            "prove_spurious_minimum", "check_assumptions", "check_certificate", "Verdict",
            "cell_of", "minimise_in_cell", "prove_cell", "prove_cell_convexity",
            "prove_cell_critical_point", "prove_cell_global_minimum", "prove_equivalent_points",
            "prove_nondifferentiable_boundary", "prove_valley_path", "prove_local_minimum_family",
-           "audit_point", "__version__"]
+           "audit_point", "from_torch", "__version__"]

@@ -24,7 +24,6 @@ written; all files are written, or none.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -33,6 +32,7 @@ from pathlib import Path
 from .cells import (CellReport, analyse_cell, cell_of,
                     directional_derivative, minimise_in_cell, prove_cell,
                     prove_cell_critical_point, prove_cell_global_minimum)
+from .display import shorten_numbers, show, versus
 from .errors import CertifyError, InputError
 from .exact import canonical
 from .loss import risk as squared_risk
@@ -47,15 +47,15 @@ HALVINGS = 30            # descent steps 1, 1/2, … tried for a lower point off
 
 
 def shorten(text: str) -> str:
-    """Long exact rationals inside a message shown as ``≈`` decimals."""
-    return re.sub(r"-?\d{25,}(/\d+)?", lambda m: f"≈ {float(Fraction(m[0])):.10g}", text)
+    """Long exact rationals inside a message shown as ``≈`` decimals (``display.py``: integer
+    arithmetic, any size)."""
+    return shorten_numbers(text)
 
 
 def approx(q: Fraction, width: int = 40) -> str:
-    """The canonical string when short, else ``≈`` a decimal (the exact value is in the
-    certificate)."""
-    text = canonical(q)
-    return text if len(text) <= width else f"≈ {float(q):.10g}"
+    """The canonical string when short, else ``≈ decimal (exact: a N-digit rational)`` (the
+    exact value is in the certificate)."""
+    return show(q, width)
 
 
 @dataclass
@@ -275,7 +275,7 @@ def _point_step(problem, point, report, risk, gradient):
                                    f"(∇_Ŵ L_π ≠ 0); not certified further: {shorten(str(err))}"]), None
     claim = cert["claim"]
     return AuditStep("point", [f"point: critical (∇_θ R̂ = 0), not cell-global (a lower point "
-                               f"of the cell has risk {approx(Fraction(claim['better_risk']))}"
+                               f"of the cell has risk {approx(claim['better_risk'])}"
                                f"); local minimum: {'yes' if claim['local_minimum'] else 'no'}"],
                      cert,
                      "cell-critical-point.json"), None
@@ -320,8 +320,8 @@ def _lower_step(problem, point, report, risk, gradient, direction, result: Audit
             cert = certify_given_point(problem, point)
             claim = cert["claim"]
             return AuditStep("lower", [f"lower: spurious local minimum certified: the Stage-B "
-                                       f"kink witness has risk {approx(Fraction(claim['better_risk']))}"
-                                       f", gap {approx(Fraction(claim['gap']))}"], cert,
+                                       f"kink witness has risk {approx(claim['better_risk'])}"
+                                       f", gap {approx(claim['gap'])}"], cert,
                              "spurious-local-minimum.json")
         except CertifyError as err:
             why = shorten(str(err))
@@ -337,7 +337,7 @@ def _lower_step(problem, point, report, risk, gradient, direction, result: Audit
                                    f"found ({lower or 'no descent direction'})"])
     result.lower_point, result.lower_risk, how = lower
     return AuditStep("lower", [f"lower: not certified spurious ({why}); lower point: {how}, "
-                               f"risk {approx(result.lower_risk)} < {approx(risk)}"])
+                               f"risk {versus(result.lower_risk, '<', risk)}"])
 
 
 def _output_line_minimum(problem, point, report, risk, gradient):
@@ -388,8 +388,8 @@ def _kink_witness(problem, risk):
         return f"the Stage-B kink witness is unavailable: {shorten(str(err))}"
     if built.better_risk < risk:
         return built.better_point, built.better_risk, "the Stage-B kink witness (another cell)"
-    return (f"the Stage-B kink witness has risk {approx(built.better_risk)}, not below the "
-            "point's")
+    return (f"the Stage-B kink witness has risk {versus(built.better_risk, '≥', risk)} (the "
+            "point's), not below it")
 
 
 def _scale(p: Point, c: Fraction) -> Point:

@@ -1,9 +1,12 @@
 """Certificates as canonical JSON (SCHEMA.md): assembly, serialisation, digest, safe writing."""
 from __future__ import annotations
 
+import contextvars
 import json
 import os
+import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -36,8 +39,14 @@ def digest(document: dict) -> str:
 
 def write_atomically(path: str | Path, text: str | bytes) -> None:
     """Write all of ``text`` (or bytes) or nothing: a temporary file in the same folder, then a
-    rename."""
-    path = Path(path)
+    rename. Only a regular file (or a new name) is replaced: a folder, device node (such as
+    ``/dev/null``), FIFO or socket is refused, and so is a symbolic link unless
+    ``following_symlinks()`` is in force (then the file it points to is replaced, the link
+    stays). Writing is the end of the work: the ``--time-limit`` clock stops first, so an
+    output is never cut short (limits.py)."""
+    from .limits import stop_clock
+    path = output_target(path)
+    stop_clock()
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -60,6 +69,53 @@ def write_atomically(path: str | Path, text: str | bytes) -> None:
             raise InputError(f"cannot write: {err.strerror}", code="io-error",
                              path=str(path)) from None
         raise
+
+
+_FOLLOW_SYMLINKS: contextvars.ContextVar[bool] = contextvars.ContextVar("follow_symlinks",
+                                                                       default=False)
+
+
+@contextmanager
+def following_symlinks(allowed: bool = True):
+    """Within the block, ``write_atomically`` writes through a symbolic link (the user asked:
+    ``--follow-symlinks``)."""
+    token = _FOLLOW_SYMLINKS.set(allowed)
+    try:
+        yield
+    finally:
+        _FOLLOW_SYMLINKS.reset(token)
+
+
+def output_target(path: str | Path, follow: bool | None = None) -> Path:
+    """The file that writing ``path`` creates or replaces, or ``InputError`` when it is not a
+    regular file (``not-a-regular-file``) or a symbolic link not to be followed
+    (``symbolic-link``). Called before the work starts, and again when writing."""
+    if str(path) == "":
+        raise InputError("an empty output path", code="bad-output")
+    path = Path(path)
+    follow = _FOLLOW_SYMLINKS.get() if follow is None else follow
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return path
+    except OSError as err:
+        raise InputError(f"cannot write there: {err.strerror}", code="io-error",
+                         path=str(path)) from None
+    if stat.S_ISLNK(mode):
+        if not follow:
+            raise InputError("is a symbolic link: not replaced (give --follow-symlinks to "
+                             "write the file it points to)", code="symbolic-link",
+                             path=str(path))
+        # realpath resolves every link; what is left must be a regular file or a new name
+        return output_target(os.path.realpath(path), follow=False)
+    if not stat.S_ISREG(mode):
+        what = ("a folder" if stat.S_ISDIR(mode) else
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+                "a FIFO" if stat.S_ISFIFO(mode) else
+                "a socket" if stat.S_ISSOCK(mode) else "a special file")
+        raise InputError(f"is {what}, not a regular file: not replaced",
+                         code="not-a-regular-file", path=str(path))
+    return path
 
 
 def checked(document: dict, **options) -> tuple[str, object, float]:

@@ -6,6 +6,10 @@ Every limit hit is a ``CertifyError`` with a stable code and one clear line, nev
 | --- | --- | --- |
 | digits per number (user files, certificates) | 10,000 (``exact.MAX_DIGITS``, SCHEMA.md) | ``number-too-large`` |
 | problem file size | 256 MiB (``problem.MAX_FILE_BYTES``) | ``bad-input`` |
+| data file (CSV, ``.npz``, an ``.npz`` member's declared size) | ``MAX_DATA_FILE_BYTES`` = 256 MiB | ``limit-exceeded`` |
+| samples (rows) of a data file | ``MAX_SAMPLES`` = 1,000,000 | ``limit-exceeded`` |
+| numbers of a data file (rows x columns, inputs and targets) | ``MAX_DATA_ENTRIES`` = 10,000,000 | ``limit-exceeded`` |
+| special files (FIFO, device, directory) as problem or data files | refused before opening | ``not-a-regular-file`` |
 | certificate file size (``certify check``) | ``MAX_CERTIFICATE_BYTES`` = 1 GiB | ``too-large`` |
 | hidden layers | ``MAX_HIDDEN_LAYERS`` = 64 | ``limit-exceeded`` |
 | width of a layer | ``MAX_WIDTH`` = 4,096 | ``limit-exceeded`` |
@@ -13,7 +17,7 @@ Every limit hit is a ``CertifyError`` with a stable code and one clear line, nev
 | samples x hidden units (pre-activations the prover stores) | ``MAX_ACTIVATIONS`` = 50,000,000 | ``limit-exceeded`` |
 | breakpoints per activation | ``MAX_BREAKPOINTS`` = 10,000 | ``limit-exceeded`` |
 | wall-clock time (``--time-limit SECONDS``) | user's choice | ``time-limit`` |
-| z3 (family checks) | 10 s per query, in ``check.py``; timeout or ``unknown`` rejects | — |
+| z3 (family checks) | 10 s per query, in ``check/kernel/polynomials.py``; timeout or ``unknown`` rejects | — |
 
 The time limit is a SIGALRM timer: its handler raises ``_Expired``, a ``BaseException`` so
 that no ``except Exception`` on the way (the checker turns every ``Exception`` into an
@@ -21,8 +25,10 @@ that no ``except Exception`` on the way (the checker turns every ``Exception`` i
 Python itself swallows exceptions raised inside gc callbacks and ``__del__`` methods: the
 handler does not raise there, and after the limit the signal repeats every ``RETRY`` seconds
 until the guard has exited.
-Outputs are written only after ``stop_clock()``, and atomically, so a limit never leaves a
-partial file. A long C-level operation (one huge integer product) cannot be interrupted by a
+Outputs are written only after ``stop_clock()`` (``certificate.write_atomically`` calls it
+first: writing an output is the end of the work), and atomically, so a limit never leaves a
+partial file, nor a file at all when the limit struck first: exit code 4, nothing written.
+Every command that can run long takes ``--time-limit`` (``cli/output.add_common_options``). A long C-level operation (one huge integer product) cannot be interrupted by a
 signal; for the command-line process a watchdog thread ends the process with the same one
 line a few seconds after the limit.
 """
@@ -43,6 +49,9 @@ MAX_WIDTH = 4096
 MAX_PARAMETERS = 4_000_000
 MAX_ACTIVATIONS = 50_000_000
 MAX_BREAKPOINTS = 10_000
+MAX_DATA_FILE_BYTES = 256 * 1024 * 1024
+MAX_SAMPLES = 1_000_000
+MAX_DATA_ENTRIES = 10_000_000
 MAX_CERTIFICATE_BYTES = 1 << 30
 MAX_TIME_LIMIT = 10 ** 7            # seconds; beyond that, setitimer's range is not the point
 WATCHDOG_GRACE = 5.0                # seconds after the limit before the hard exit
@@ -64,24 +73,27 @@ Expired = _Expired
 
 
 def check_problem_size(widths, activations, n: int) -> None:
-    """Refuse problems beyond the limits above before any work is done."""
+    """Refuse problems beyond the limits above before any work is done. The messages quote
+    the offending sizes through ``display.show``: a width of 10^5000 is one short line."""
+    from .display import show
     hidden = len(widths) - 2
     if hidden > MAX_HIDDEN_LAYERS:
         raise InputError(f"{hidden} hidden layers; at most {MAX_HIDDEN_LAYERS} are supported",
                          code="limit-exceeded", path="network.widths")
     for j, w in enumerate(widths):
         if w > MAX_WIDTH:
-            raise InputError(f"layer {j} has width {w}; at most {MAX_WIDTH} is supported",
+            raise InputError(f"layer {j} has width {show(w)}; at most {MAX_WIDTH} is supported",
                              code="limit-exceeded", path=f"network.widths[{j}]")
     parameters = sum(a * b + b for a, b in zip(widths, widths[1:]))
     if parameters > MAX_PARAMETERS:
-        raise InputError(f"the network has {parameters} weights and biases; at most "
+        raise InputError(f"the network has {show(parameters)} weights and biases; at most "
                          f"{MAX_PARAMETERS} are supported", code="limit-exceeded",
                          path="network.widths")
     stored = n * sum(widths[1:-1])
     if stored > MAX_ACTIVATIONS:
-        raise InputError(f"{n} samples x {sum(widths[1:-1])} hidden units = {stored} "
-                         f"pre-activations; at most {MAX_ACTIVATIONS} are supported",
+        raise InputError(f"{show(n)} samples x {show(sum(widths[1:-1]))} hidden units = "
+                         f"{show(stored)} pre-activations; at most {MAX_ACTIVATIONS} are "
+                         "supported",
                          code="limit-exceeded", path="data")
     for j, act in enumerate(activations):
         if len(act.breakpoints) > MAX_BREAKPOINTS:

@@ -286,7 +286,7 @@ BAD_INPUTS = {
     "unsupported-loss": (problem_text().replace('"squared"', '"hinge"'), None, 2,
                          ["unsupported loss"]),
     "missing-csv": (problem_text(data={"csv": "nope.csv", "target_columns": [2]}), None, 2,
-                    ["cannot read CSV file"]),
+                    ["nope.csv", "no such file"]),
     "top-level-list": ("[1, 2, 3]", None, 2, ["JSON object"]),
 }
 
@@ -379,3 +379,196 @@ def test_subprocess_missing_file_and_folder(tmp_path):
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
     assert sorted(os.listdir(tmp_path)) == ["problem.json"]
+
+
+# -- output targets (issue 16, items 6 and 7) -------------------------------------------------
+
+from cli_cases import cases  # noqa: E402
+
+FILE_OUTPUTS = ["demo", "spurious", "family", "cell", "cell-convexity", "cell-minimum",
+                "equivalent", "boundary", "valley", "critical-point", "import", "plot",
+                "table-certificates"]
+SOURCE = "the user's file\n"
+
+
+def special_target(folder: Path, kind: str, suffix: str = ".json") -> Path:
+    """A path of each class that ``-o`` must not replace (or, for symlinks, only when asked)."""
+    import socket
+    import stat
+    path = folder / f"target-{kind}{suffix}"
+    if kind == "device":
+        if os.geteuid() != 0:
+            return Path("/dev/null")   # not root: the real one cannot be replaced anyway
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "socket":
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(path))
+        server.close()
+    elif kind == "symlink":
+        (folder / "linked.json").write_text(SOURCE)
+        path.symlink_to(folder / "linked.json")
+    return path
+
+
+def with_output(argv: list[str], flag: str, target) -> list[str]:
+    argv = list(argv)
+    argv[argv.index(flag) + 1] = str(target)
+    return argv
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder", "socket", "symlink"])
+@pytest.mark.parametrize("command", FILE_OUTPUTS)
+def test_output_is_refused_unless_a_regular_file(capsys, tmp_path, command, kind):
+    case = cases(tmp_path)[command]
+    target = special_target(tmp_path, kind, ".png" if command == "plot" else ".json")
+    before = sorted(os.listdir(tmp_path))
+    code, out, err = run(capsys, *with_output(case.argv, "-o", target))
+    line = assert_one_error_line(out, err)
+    assert code == 2
+    assert str(target) in line and ("not a regular file" in line or "symbolic link" in line)
+    assert sorted(os.listdir(tmp_path)) == before   # nothing replaced, no temporary file
+    if kind == "symlink":
+        assert target.is_symlink() and target.read_text() == SOURCE
+
+
+@pytest.mark.parametrize("command", ["spurious", "cell", "import", "plot"])
+def test_symlink_is_written_through_when_asked(capsys, tmp_path, command):
+    case = cases(tmp_path)[command]
+    suffix = ".png" if command == "plot" else ".json"
+    target = special_target(tmp_path, "symlink", suffix)
+    code, out, err = run(capsys, *with_output(case.argv, "-o", target), "--follow-symlinks")
+    assert code == 0, err
+    assert target.is_symlink()                          # the link stays a link ...
+    assert (tmp_path / "linked.json").read_bytes() != SOURCE.encode()   # ... its file changed
+    dangling = tmp_path / f"dangling{suffix}"
+    dangling.symlink_to(tmp_path / "created-through-the-link")
+    code, _, err = run(capsys, *with_output(case.argv, "-o", dangling), "--follow-symlinks")
+    assert code == 0, err
+    assert (tmp_path / "created-through-the-link").exists() and dangling.is_symlink()
+
+
+def test_symlink_to_a_device_is_refused_even_when_following(capsys, tmp_path):
+    device = special_target(tmp_path, "device")
+    link = tmp_path / "link"
+    link.symlink_to(device)
+    code, out, err = run(capsys, "spurious", cases(tmp_path)["spurious"].argv[1], "-o", link,
+                         "--follow-symlinks")
+    assert code == 2 and "a device, not a regular file" in assert_one_error_line(out, err)
+
+
+def test_folder_outputs_refuse_special_files_inside_and_instead(capsys, tmp_path):
+    case = cases(tmp_path)["audit"]
+    folder = tmp_path / "audit"
+    folder.mkdir()
+    (tmp_path / "linked.json").write_text(SOURCE)
+    (folder / "cell.json").symlink_to(tmp_path / "linked.json")
+    code, out, err = run(capsys, *case.argv)
+    assert code == 2 and "symbolic link" in assert_one_error_line(out, err)
+    assert sorted(os.listdir(folder)) == ["cell.json"]      # all or none
+    assert (tmp_path / "linked.json").read_text() == SOURCE
+    fifo = special_target(tmp_path, "fifo")
+    code, out, err = run(capsys, *with_output(case.argv, "-o", fifo))
+    assert code == 2 and "not a folder" in assert_one_error_line(out, err)
+    code, out, err = run(capsys, *with_output(cases(tmp_path)["table"].argv, "-o", fifo))
+    assert code == 2 and "not a folder" in assert_one_error_line(out, err)
+
+
+EMPTY_PATHS = [(name, "-o") for name in FILE_OUTPUTS + ["table", "audit"]] + \
+    [("import", "--point"), ("family", "--smt2"), ("check", "--smt2")]
+
+
+@pytest.mark.parametrize("command, flag", EMPTY_PATHS)
+def test_an_empty_output_path_is_a_usage_error(capsys, tmp_path, command, flag):
+    argv = cases(tmp_path)[command].argv
+    argv = with_output(argv, flag, "") if flag in argv else argv + [flag, ""]
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    line = assert_one_error_line(out, err)
+    assert line.startswith("certify: error: usage:") and "an empty path" in line
+
+
+class _ClosedPipe:
+    """Standard output whose reader has left (``certify … | true``)."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("command", FILE_OUTPUTS + ["table", "audit"])
+def test_files_are_written_before_anything_is_printed(capsys, tmp_path, monkeypatch, command):
+    case = cases(tmp_path)[command]
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(case.argv) == 0
+    for path in case.outputs:
+        assert path.exists(), path
+    # the twin: the same command with its summary printed writes the same outputs
+    monkeypatch.undo()
+    for path in case.outputs:
+        if path.is_file():
+            path.unlink()
+    assert main(case.argv) == 0
+    assert all(path.exists() for path in case.outputs)
+
+
+def test_check_writes_its_smt2_files_before_printing(capsys, tmp_path, monkeypatch):
+    family = cases(tmp_path)["family"]
+    assert main(family.argv) == 0
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(["check", str(family.outputs[0]), "--smt2", str(tmp_path / "smt2")]) == 0
+    assert (tmp_path / "smt2").is_dir()
+    written = sorted((tmp_path / "smt2").iterdir())
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main(["check", str(family.outputs[0]), "--smt2", str(tmp_path / "again")]) == 0
+    assert [p.name for p in written] == sorted(p.name for p in (tmp_path / "again").iterdir())
+
+
+def test_a_reader_that_leaves_in_a_real_process(tmp_path):
+    """`certify cell … -o c.json | true`: the file exists."""
+    case = cases(tmp_path)["cell"]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "certify", *case.argv], cwd=tmp_path,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert b"Traceback" not in err
+    assert case.outputs[0].exists()
+    assert check_certificate(case.outputs[0].read_bytes()).accepted
+
+
+# -- numbers a person can read (issue 15, section 1) -------------------------------------------
+
+LONG_RUN = __import__("re").compile(r"[0-9]{25}")
+
+
+@pytest.mark.parametrize("digits", [300, 5000])   # 5000: beyond CPython's int/str limit
+@pytest.mark.parametrize("command", ["spurious", "family", "assumptions"])
+def test_long_exact_numbers_are_shown_as_decimals(capsys, tmp_path, command, digits):
+    data = {"inputs": [[0], [1], [2]], "targets": [["1" * digits], [0], [1]]}
+    (tmp_path / "p.json").write_text(problem_text((1, 2, 1), "relu", data))
+    argv = [command, tmp_path / "p.json"] + ([] if command == "assumptions" else
+                                             ["-o", tmp_path / "c.json"])
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert "≈" in out and "-digit" in out
+    assert not LONG_RUN.search(out), out[:500]
+    assert all(len(line) < 200 for line in out.splitlines())
+    # the twin: the exact values are all in --json (and in the certificate)
+    code, out, _ = run(capsys, *argv, "--json")
+    body = json.loads(out)
+    if command != "assumptions":
+        claim = json.loads((tmp_path / "c.json").read_text())["claim"]
+        figures = body["certificates"][0]["figures"]
+        assert figures["risk"]["exact"] == claim["risk"] and len(claim["risk"]) > digits
+        code, out, _ = run(capsys, "check", tmp_path / "c.json")
+        assert code == 0 and ", risk ≈ " in out and not LONG_RUN.search(out)
+        assert len(out) - len(str(tmp_path)) < 150
+    assert not any(LONG_RUN.search(line) for line in body["summary"])

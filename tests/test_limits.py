@@ -201,6 +201,15 @@ def test_size_limits(capsys, tmp_path, widths, fragment):
     assert time.perf_counter() - started < 5
 
 
+def test_size_limit_messages_quote_huge_sizes_in_one_short_line(capsys, tmp_path):
+    """A width past CPython's 4,300-digit int/str limit: one line, not an internal error."""
+    path = write_problem(tmp_path, [2, 7, 1])
+    path.write_text(path.read_text().replace("[2, 7, 1]", "[2, 1" + "0" * 5000 + ", 1]"))
+    assert main(["assumptions", str(path)]) == EXIT_USAGE
+    line = one_line_error(capsys)
+    assert "width ≈ 1e+5000 (exact: a 5001-digit integer)" in line and len(line) < 200
+
+
 def test_activation_budget(capsys, tmp_path):
     n = limits.MAX_ACTIVATIONS // 4000 + 1
     path = tmp_path / "p.json"
@@ -320,3 +329,46 @@ def test_checker_imports_only_the_standard_library_at_import_time():
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+# -- --time-limit on every command that can run long (issue 16, item 5) ----------------------
+
+from cli_cases import LONG, cases  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def warmed(tmp_path_factory):
+    """Run each command once, so that the tiny limits below interrupt the work, not the first
+    import of a module (an interrupted import of a C extension is not what is tested)."""
+    folder = tmp_path_factory.mktemp("warm")
+    for name, case in cases(folder).items():
+        assert main(case.argv) == 0, name
+    return True
+
+
+@pytest.mark.parametrize("command", LONG)
+def test_tiny_time_limit_on_every_long_command(capsys, tmp_path, warmed, command):
+    case = cases(tmp_path)[command]
+    before = set(os.listdir(tmp_path))
+    code = main(case.argv + ["--time-limit", "0.000001"])
+    assert code == EXIT_TIME_LIMIT
+    assert "time limit of 1e-06 s exceeded" in one_line_error(capsys)
+    for path in case.outputs:
+        assert not path.exists(), path
+    assert set(os.listdir(tmp_path)) == before     # no temporary file either
+    # the twin: a generous limit lets the same command finish and write
+    assert main(case.argv + ["--time-limit", "600"]) == 0
+    assert all(path.exists() for path in case.outputs)
+    capsys.readouterr()
+
+
+def test_every_long_command_takes_a_time_limit():
+    from certify.cli import build_parser
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name in LONG:
+        name = name.removesuffix("-certificates")   # table CERT … is the table command
+        command = sub.choices[name.split("-")[0] if name.startswith("theorems") else name]
+        if name.startswith("theorems"):
+            command = next(a for a in command._actions if a.dest == "theorems_command") \
+                .choices["check"]
+        assert "--time-limit" in command._option_string_actions, name

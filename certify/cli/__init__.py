@@ -7,6 +7,8 @@
 |               | critical-point                                                     |
 | audit.py      | audit                                                              |
 | imports.py    | import, plot                                                       |
+| sweep.py      | sweep; table of certificate files                                  |
+| output.py     | what every command prints: human lines or one ``--json`` object    |
 """
 from .commands import EXIT_TIME_LIMIT, EXIT_USAGE, build_parser, entry_point, main
 

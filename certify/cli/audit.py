@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from ..errors import InputError
+from .output import add_common_options, output_path
 
 EXIT_OK = 0
 
@@ -36,8 +37,9 @@ def add_audit_commands(sub) -> None:
     group.add_argument("--optimum", dest="optimum", action="store_true", default=None,
                        help="compute the in-cell optimum whatever the number of paths")
     group.add_argument("--no-optimum", dest="optimum", action="store_false")
-    p.add_argument("-o", "--output", metavar="DIR", help="folder for the certificates and the "
-                   "lower point (default: check them, write nothing)")
+    p.add_argument("-o", "--output", metavar="DIR", type=output_path, help="folder for the "
+                   "certificates and the lower point (default: check them, write nothing)")
+    add_common_options(p, follow=True)
 
 
 def handlers() -> dict:
@@ -75,15 +77,39 @@ def _audit(args) -> int:
     audited = time.perf_counter()
     checks = check_all(result)
     checked = time.perf_counter()
-    written = write_all(result, args.output) if args.output else []
+    report = args.report
+    written = write_all(result, args.output) if args.output else []   # first write, then print
+    for path in written:
+        report.wrote(path)
+    _record(report, result)
+    report.timings.update(load=loaded - started, audit=audited - loaded, check=checked - audited,
+                          **{f"audit_{k}": v for k, v in result.timings.items()})
     for line in head + result.lines() + checks:
-        print(line)
-    print(f"  time: load {loaded - started:.2f} s, audit {audited - loaded:.2f} s ("
-          + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
-          + f"), check {checked - audited:.2f} s")
+        report.say(line)
+    report.say(f"  time: load {loaded - started:.2f} s, audit {audited - loaded:.2f} s ("
+               + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+               + f"), check {checked - audited:.2f} s")
     if written:
-        print(f"  wrote {len(written)} files into {args.output}: "
-              + ", ".join(p.name for p in written))
+        report.say(f"  wrote {len(written)} files into {args.output}: "
+                   + ", ".join(p.name for p in written))
     elif result.certificates():
-        print("  certificates checked, not written (give -o DIR)")
+        report.say("  certificates checked, not written (give -o DIR)")
     return EXIT_OK
+
+
+def _record(report, result) -> None:
+    """The audit's steps, certificates and figures for ``--json``. ``check_all`` has accepted
+    every certificate (a rejection raised), so each one's result is ``accepted``."""
+    from ..check import certificate_digest
+    from .output import claim_figures
+    for step in result.steps:
+        if step.certificate is not None:
+            report.certificates.append({
+                "result": "accepted", "kind": step.certificate["kind"], "step": step.name,
+                "file": step.filename, "digest": certificate_digest(step.certificate),
+                "claim": step.certificate["claim"],
+                "figures": claim_figures(step.certificate["claim"])})
+    report.fields["steps"] = [{"name": s.name, "lines": s.lines, "file": s.filename}
+                              for s in result.steps]
+    if result.lower_risk is not None:
+        report.figure("lower_risk", result.lower_risk)

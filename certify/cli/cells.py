@@ -19,7 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from ..display import show
 from ..errors import CertifyError, InputError
+from .output import add_common_options, output_path
 
 EXIT_OK = 0
 
@@ -32,7 +34,9 @@ def add_cell_commands(sub) -> None:
         p.add_argument("point", help="point file: a JSON list of layers {\"W\", \"b\"}")
         for args, kwargs in extra:
             p.add_argument(*args, **kwargs)
-        p.add_argument("-o", "--output", help="certificate file (default: standard output)")
+        p.add_argument("-o", "--output", type=output_path,
+                       help="certificate file (default: standard output)")
+        add_common_options(p, follow=True)
         return p
     command("cell", "the activation pattern of a point: in a cell or on a boundary, margin")
     hess = command("cell-convexity", "in the point's cell the risk is convex in the path "
@@ -84,10 +88,11 @@ def _load(args):
 
 def _read_point(name: str, problem):
     from ..cells import read_point
-    from ..problem import load_json
+    from ..data import read_regular
+    from ..problem import MAX_FILE_BYTES, load_json
     path = Path(name)
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:   # a regular file, bounded: a FIFO or /dev/zero is refused before any read
+        text = read_regular(path, "point file", MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise InputError("no such file", code="no-such-file", path=name) from None
     except (OSError, UnicodeDecodeError) as err:
@@ -108,9 +113,10 @@ def _triple(text: str, what: str) -> tuple:
 
 
 def _int(text: str, what: str, low: int = 1) -> int:
+    from ..exact import integer
     try:
-        value = int(text)
-    except ValueError:
+        value = integer(text)   # ASCII digits only, as every number (issue 16, item 10)
+    except InputError:
         raise InputError(f"{what} must be an integer", value=text) from None
     if value < low:
         raise InputError(f"{what} must be at least {low}", value=value)
@@ -119,24 +125,19 @@ def _int(text: str, what: str, low: int = 1) -> int:
 
 # -- output ---------------------------------------------------------------------------------
 
-def _finish(document: dict, lines: list[str], output: str | None, started: float) -> int:
-    """Check with the independent checker, print the summary, write the certificate."""
-    from ..certificate import checked, digest, write_atomically
-    to_stdout = output is None
-    say = (lambda line: print(line, file=sys.stderr)) if to_stdout else print
+def _finish(args, document: dict, lines: list[str], started: float) -> int:
+    """Check with the independent checker, write the certificate, then print the summary
+    (written first: a reader that leaves early never costs the file)."""
+    from ..certificate import checked, digest
+    from .commands import _deliver
+    report, output = args.report, args.output
     proved = time.perf_counter() - started
     text, verdict, seconds_checked = checked(document)
-    for line in lines:
-        say(line)
-    say(f"  checked: accepted {document['kind']} by certify.check "
-        f"({', '.join(verdict.trust_base)}); proved in {proved:.3f} s, checked in "
-        f"{seconds_checked:.3f} s")
-    say(f"  {digest(document)}")
-    if to_stdout:
-        sys.stdout.write(text)
-    else:
-        write_atomically(output, text)
-        say(f"  wrote {output}")
+    report.timings.update(prove=proved, check=seconds_checked)
+    lines = lines + [f"  checked: accepted {document['kind']} by certify.check "
+                     f"({', '.join(verdict.trust_base)}); proved in {proved:.3f} s, checked in "
+                     f"{seconds_checked:.3f} s", f"  {digest(document)}"]
+    _deliver(report, document, verdict, text, output, lines, to_stdout=output is None)
     return EXIT_OK
 
 
@@ -165,7 +166,7 @@ def _cell(args) -> int:
     if document["claim"].get("multilinear"):
         lines.append("  in this cell the outputs are a polynomial in θ, affine in each layer's "
                      "(W_j, b_j): checked by expansion")
-    return _finish(document, lines, args.output, started)
+    return _finish(args, document, lines, started)
 
 
 def _convexity(args) -> int:
@@ -185,18 +186,18 @@ def _convexity(args) -> int:
         lines.append(f"  Gram Hessian on the live paths: PSD of rank {claim['hessian_rank']} "
                      f"(LDLᵀ witness); strictly convex: "
                      f"{'yes' if claim['strictly_convex'] else 'no'}")
-    return _finish(document, lines, args.output, started)
+    return _finish(args, document, lines, started)
 
 
 def _minimum(args) -> int:
     from ..cells import minimise_in_cell
-    from ..exact import canonical
     started = time.perf_counter()
     problem, point = _load(args)
     result = minimise_in_cell(problem, point)
+    args.report.figure("cell_minimum", result.minimum)
     how = "least squares" if problem.loss.is_squared else f"{problem.loss} optimum"
     if result.certificate is None:
-        raise CertifyError(f"the cell's minimum over Ŵ is {canonical(result.minimum)} "
+        raise CertifyError(f"the cell's minimum over Ŵ is {show(result.minimum)} "
                            f"(exact {how}), but no point of the cell attaining it was "
                            f"found: {result.reason}", code="lift-leaves-cell")
     claim = result.certificate["claim"]
@@ -204,11 +205,11 @@ def _minimum(args) -> int:
     lines = [f"{Path(args.point).name}: {problem.network.describe()}; {problem.data.n} samples",
              (f"  the cell's minimiser Ŵ* (exact {how}) lifted back to weights in the "
               "same cell" if moved else "  the point already minimises L_π: ∇_Ŵ L_π = 0"),
-             f"  risk {claim['risk']} = min over the whole cell ({claim['live_paths']} live "
-             f"paths of {claim['paths']})"]
+             f"  risk {show(claim['risk'])} = min over the whole cell ({claim['live_paths']} "
+             f"live paths of {claim['paths']})"]
     if moved:
         lines.append("  the certified point is in the certificate's witness.point")
-    return _finish(result.certificate, lines, args.output, started)
+    return _finish(args, result.certificate, lines, started)
 
 
 def _equivalent(args) -> int:
@@ -234,8 +235,8 @@ def _equivalent(args) -> int:
     claim = document["claim"]
     lines = [f"{Path(args.point).name}: {problem.network.describe()}; {problem.data.n} samples",
              f"  one cell, T equal on all {claim['live_paths']} live paths: the same outputs on "
-             f"every sample, risk {claim['risk']}"]
-    return _finish(document, lines, args.output, started)
+             f"every sample, risk {show(claim['risk'])}"]
+    return _finish(args, document, lines, started)
 
 
 def _boundary(args) -> int:
@@ -258,9 +259,9 @@ def _boundary(args) -> int:
     document = prove_nondifferentiable_boundary(problem, point, direction)
     claim = document["claim"]
     lines = [f"{Path(args.point).name}: on a cell boundary at "
-             f"{len(claim['boundary'])} location(s), risk {claim['risk']}",
-             f"  one-sided derivatives along d: right {claim['right_derivative']}, left "
-             f"{claim['left_derivative']}"]
+             f"{len(claim['boundary'])} location(s), risk {show(claim['risk'])}",
+             f"  one-sided derivatives along d: right {show(claim['right_derivative'])}, left "
+             f"{show(claim['left_derivative'])}"]
     if claim["kink"]:
         lines.append("  they differ: a kink, the risk is not differentiable here")
     elif claim.get("differentiable"):
@@ -268,7 +269,7 @@ def _boundary(args) -> int:
                      "crossing is smooth (differentiable)")
     else:
         lines.append("  no kink along d (differentiability not established)")
-    return _finish(document, lines, args.output, started)
+    return _finish(args, document, lines, started)
 
 
 def _valley(args) -> int:
@@ -278,9 +279,10 @@ def _valley(args) -> int:
     document = prove_valley_path(problem, point)
     claim = document["claim"]
     lines = [f"{Path(args.point).name}: a valley of cell-global minima, s in "
-             f"[{claim['interval'][0]}, {claim['interval'][1]}], risk {claim['risk']}"]
+             f"[{show(claim['interval'][0])}, {show(claim['interval'][1])}], risk "
+             f"{show(claim['risk'])}"]
     lines += [f"  {move}" for move in document["provenance"]["moves"]]
-    return _finish(document, lines, args.output, started)
+    return _finish(args, document, lines, started)
 
 
 def _critical(args) -> int:
@@ -292,8 +294,9 @@ def _critical(args) -> int:
     claim = document["claim"]
     held = ", ".join(f"{k.replace('_', ' ')}: {'yes' if v else 'no'}"
                      for k, v in claim["conditions"].items())
-    lines = [f"{Path(args.point).name}: a critical point (∇_θ R = 0), risk {claim['risk']}",
+    lines = [f"{Path(args.point).name}: a critical point (∇_θ R = 0), risk "
+             f"{show(claim['risk'])}",
              f"  conditions: {held}",
              f"  local minimum: {'yes' if claim['local_minimum'] else 'no'}; global in its "
              f"cell: {'yes' if claim['cell_global'] else 'no'} — {claim['statement']}"]
-    return _finish(document, lines, args.output, started)
+    return _finish(args, document, lines, started)
