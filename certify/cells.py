@@ -26,7 +26,7 @@ from typing import Sequence
 
 from .certificate import assemble
 from .errors import InputError, ProofError
-from .exact import canonical, canonical_vector
+from .exact import _row_reduce, canonical, canonical_vector
 from .loss import risk as loss_risk
 from .network import Layer, Point, forward
 from .problem import Problem
@@ -129,14 +129,17 @@ def cell_of(problem: Problem, point: Point) -> CellReport:
 LOSS_AWARE_KINDS = {"cell": "1.2", "cell-convexity": "1.1", "cell-global-minimum": "1.1"}
 
 
-def envelope(problem: Problem, kind: str, claim: dict, witness: dict, **provenance) -> dict:
-    """A Part 2 certificate: the schema version its loss needs (squared: 1.1)."""
-    version = SCHEMA_VERSION
+def envelope(problem: Problem, kind: str, claim: dict, witness: dict, version: str | None = None,
+             **provenance) -> dict:
+    """A Part 2 certificate: the schema version its loss needs (squared: 1.1), or ``version``
+    when a 1.3 field is used."""
+    needed = SCHEMA_VERSION
     if not problem.loss.is_squared:
         if kind not in LOSS_AWARE_KINDS:
             raise InputError(f"the {kind} certificate is defined for the squared loss only, "
                              f"not {problem.loss}", code="unsupported-loss")
-        version = LOSS_AWARE_KINDS[kind]
+        needed = LOSS_AWARE_KINDS[kind]
+    version = max(needed, version or needed)   # "1.x" with one-digit minors
     return assemble(kind, problem.to_json(), claim, witness, schema_version=version,
                     provenance=provenance)
 
@@ -359,26 +362,90 @@ def rescale_unit(point: Point, layer: int, unit: int, factor: Fraction) -> Point
     return Point(tuple(Layer(tuple(map(tuple, W_)), tuple(b_)) for W_, b_ in layers))
 
 
-def prove_equivalent_points(problem: Problem, point: Point, other: Point) -> dict:
-    """An ``equivalent-points`` certificate: both points in one cell, ``T`` equal on every live
-    path (so equal outputs on every sample), and the points distinct."""
+def prove_equivalent_points(problem: Problem, point: Point, other: Point,
+                            relation: str = "path-products") -> dict:
+    """An ``equivalent-points`` certificate: both points in one cell, the points distinct, and
+    ``T`` equal on every live path (so equal outputs on every sample) — or, with
+    ``relation="outputs"`` (schema 1.3), equal outputs on every sample: the relation under
+    which all cell-global minima of a cell form one class (SCHEMA.md 1.3)."""
+    if relation not in ("path-products", "outputs"):
+        raise InputError("relation is 'path-products' or 'outputs'", value=relation)
     a, b = analyse_cell(problem, point), analyse_cell(problem, other)
     if a.report.pattern != b.report.pattern:
         where = _first_difference(b.report, a.report)
         raise ProofError(f"the points lie in different cells ({where})", code="different-cells")
     for P, ok in enumerate(a.live):
-        if ok and a.T[P] != b.T[P]:
+        if relation == "path-products" and ok and a.T[P] != b.T[P]:
             raise ProofError(f"T differs on the live path {a.paths[P].describe()}: "
                              f"{canonical(a.T[P])} and {canonical(b.T[P])}",
                              code="not-equivalent")
+    if a.report.outputs != b.report.outputs:
+        raise ProofError("the two points compute different outputs", code="not-equivalent")
     if point == other:
         raise ProofError("the two points are equal", code="points-equal")
     claim = {"pattern": a.report.pattern_json(), "paths": len(a.paths),
              "live_paths": sum(a.live),
              "risk": canonical(loss_risk(a.report.outputs, problem.data.targets, problem.loss)),
              "equivalent": True, "distinct": True}
+    version = None
+    if relation == "outputs":
+        claim["relation"], version = "outputs", "1.3"
     return envelope(problem, "equivalent-points", claim,
-                     {"point": point.to_json(), "other_point": other.to_json()})
+                    {"point": point.to_json(), "other_point": other.to_json()}, version=version)
+
+
+def _checker_path_name(path) -> str:
+    """The path's name as the checker's messages and facts spell it (SCHEMA.md 1.1, paths)."""
+    names = [f"b{j}[{r + 1}]" if c is None else f"W{j}[{r + 1}][{c + 1}]"
+             for j, r, c in path.weights()]
+    return f"output {path.output + 1}: " + ("t*" if path.source == "intercept" else "") + \
+        "*".join(names)
+
+
+def prove_separated_minima(problem: Problem, point: Point, other: Point) -> dict:
+    """A ``separated-minima`` certificate (schema 1.3): two cell-global minima of one cell that
+    no path of cell-global minima inside the cell joins. Found here: a live path ``P`` with a
+    weight of opposite signs at the two points and ``T_P ≠ 0``, and an exact combination
+    ``c`` of the samples' rows of ``Φ`` equal to ``e_P`` (then ``T_P = c·ŷ`` on the whole cell
+    and is the same nonzero number on every cell-global minimum)."""
+    if not problem.loss.is_squared:
+        raise InputError("separated-minima is defined for the squared loss only",
+                         code="unsupported-loss")
+    a, b = analyse_cell(problem, point), analyse_cell(problem, other)
+    if a.report.pattern != b.report.pattern:
+        where = _first_difference(b.report, a.report)
+        raise ProofError(f"the points lie in different cells ({where})", code="different-cells")
+    if not (a.is_cell_minimum and b.is_cell_minimum):
+        raise ProofError("both points must be cell-global minima (∇_Ŵ L_π = 0)",
+                         code="not-cell-minimum")
+    n, d_out = problem.data.n, problem.network.widths[-1]
+    for P, path in enumerate(a.paths):
+        weights = path.weights()
+        value = lambda pt, w: (pt.layers[w[0] - 1].b[w[1]] if w[2] is None   # noqa: E731
+                               else pt.layers[w[0] - 1].W[w[1]][w[2]])
+        if not a.live[P] or a.T[P] == 0 or \
+                not any(value(point, w) * value(other, w) < 0 for w in weights):
+            continue
+        # rows: paths Q; unknowns c_io (i-major); sum_io c_io Phi_io[Q] = [Q = P]
+        rows = [[a.phi[i][Q] if a.paths[Q].output == o else ZERO
+                 for i in range(n) for o in range(d_out)] + [ONE if Q == P else ZERO]
+                for Q in range(len(a.paths))]
+        pivots = _row_reduce(rows, n * d_out)
+        if any(all(v == 0 for v in row[:-1]) and row[-1] != 0 for row in rows):
+            continue   # e_P is not a combination of the samples' rows
+        c = [ZERO] * (n * d_out)
+        for r, col in enumerate(pivots):
+            c[col] = rows[r][-1]
+        claim = {"pattern": a.report.pattern_json(),
+                 "risk": canonical(loss_risk(a.report.outputs, problem.data.targets)),
+                 "path": _checker_path_name(path), "separated": True}
+        witness = {"point": point.to_json(), "other_point": other.to_json(), "path": P,
+                   "combination": [canonical_vector(c[i * d_out:(i + 1) * d_out])
+                                   for i in range(n)]}
+        return envelope(problem, "separated-minima", claim, witness, version="1.3")
+    raise ProofError("no path product is pinned by the outputs and changes sign between the "
+                     "two minima: their separation is not certified (they may be joined)",
+                     code="not-separated")
 
 
 # -- nondifferentiable-boundary ------------------------------------------------------------------

@@ -29,8 +29,9 @@ from oracles import _poly, p_add, p_at, p_mul, positive_on
 from strategies import _point, q
 
 KINDS = ("cell", "cell-convexity", "cell-global-minimum", "equivalent-points",
-         "nondifferentiable-boundary", "valley-path", "cell-critical-point")
-OPTIONAL = {"cell": ("multilinear",), "nondifferentiable-boundary": ("differentiable",)}
+         "nondifferentiable-boundary", "valley-path", "cell-critical-point", "separated-minima")
+OPTIONAL = {"cell": ("multilinear",), "nondifferentiable-boundary": ("differentiable",),
+            "valley-path": ("joins",)}   # dropping one leaves a weaker, still true claim
 
 
 def problem_of(doc: dict) -> Problem:
@@ -116,7 +117,17 @@ def _violations(doc: dict) -> list[str]:
     if kind == "equivalent-points":
         other = _point(wit["other_point"])
         problem.network.check_point(other)
-        return _compare(claim, cells.prove_equivalent_points(problem, point, other)["claim"])
+        if "relation" in claim and doc["schema_version"] != "1.3":
+            return ["version: relation needs schema 1.3"]
+        relation = claim.get("relation", "path-products")
+        if relation not in ("path-products", "outputs"):
+            return ["claim: relation"]
+        expected = cells.prove_equivalent_points(problem, point, other, relation)["claim"]
+        if "relation" not in claim:
+            expected.pop("relation", None)
+        return _compare(claim, expected)
+    if kind == "separated-minima":
+        return _separated(problem, point, doc)
     if kind == "nondifferentiable-boundary":
         direction = _point(wit["direction"])
         problem.network.check_point(direction)
@@ -185,6 +196,46 @@ def _valley(problem: Problem, doc: dict) -> list[str]:
     facts = {"pattern": expected["pattern"], "risk": expected["risk"],
              "interval": [cells.canonical(s0), cells.canonical(s1)], "cell_minimum": True,
              "constant_outputs": True, "distinct_endpoints": True}
+    if "joins" in claim:   # schema 1.3: the claimed ends are the path's ends
+        joins = claim["joins"]
+        if doc["schema_version"] != "1.3" or set(joins) != {"start", "end"} or \
+                _point(joins["start"]) != start or _point(joins["end"]) != at(pieces[-1][2], s1):
+            bad.append("joins")
+        facts["joins"] = joins
+    return bad + _compare(claim, facts)
+
+
+def _separated(problem: Problem, point: Point, doc: dict) -> list[str]:
+    """separated-minima (1.3), re-derived from the prover's cell analysis: both points
+    cell-global in the claimed cell, sum_io c_io Phi_io = e_P, T_P != 0, a sign change on P."""
+    claim, wit, bad = doc["claim"], doc["witness"], []
+    if doc["schema_version"] != "1.3" or not problem.loss.is_squared:
+        return ["version or loss"]
+    other = _point(wit["other_point"])
+    problem.network.check_point(other)
+    a, b = cells.analyse_cell(problem, point), cells.analyse_cell(problem, other)
+    if a.report.pattern != b.report.pattern or not a.is_cell_minimum or \
+            not b.is_cell_minimum or a.report.boundary or b.report.boundary:
+        return ["minima: not both cell-global in one cell"]
+    P, c = wit["path"], [[q(v) for v in row] for row in wit["combination"]]
+    if type(P) is not int or not 0 <= P < len(a.paths) or len(c) != problem.data.n:
+        return ["structure: path or combination"]
+    for Q, path in enumerate(a.paths):
+        total = sum((c[i][path.output] * a.phi[i][Q] for i in range(problem.data.n)),
+                    Fraction(0))
+        if total != (Q == P):
+            bad.append(f"combination: path {Q}")
+    def value(pt, w):
+        return pt.layers[w[0] - 1].b[w[1]] if w[2] is None else pt.layers[w[0] - 1].W[w[1]][w[2]]
+    if a.T[P] == 0 or not any(value(point, w) * value(other, w) < 0 for w in a.paths[P].weights()):
+        bad.append("path: T_P zero or no sign change")
+    names = [f"b{j}[{r + 1}]" if col is None else f"W{j}[{r + 1}][{col + 1}]"
+             for j, r, col in a.paths[P].weights()]
+    facts = {"pattern": a.report.pattern_json(),
+             "risk": cells.canonical(loss_risk(a.report.outputs, problem.data.targets)),
+             "path": f"output {a.paths[P].output + 1}: " +
+                     ("t*" if a.paths[P].source == "intercept" else "") + "*".join(names),
+             "separated": True}
     return bad + _compare(claim, facts)
 
 
@@ -249,7 +300,7 @@ def slack(doc: dict) -> set:
         dead = _concrete_slack(network, acts, xs, wit["point"], ("witness", "point"),
                                [set() for _ in acts])
         out |= {("witness", "direction") + p[2:] for p in dead}
-    for m, piece in enumerate(wit.get("path", [])):
+    for m, piece in enumerate(wit.get("path", []) if doc["kind"] == "valley-path" else []):
         layers = [([[_poly(e) for e in row] for row in lay["W"]], [_poly(e) for e in lay["b"]])
                   for lay in piece["point"]]
         s = q(piece["interval"][0])

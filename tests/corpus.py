@@ -132,6 +132,10 @@ def _activation_slack(doc: dict, reached: list) -> set:
     slack = set()
     for j, act in enumerate(doc["problem"]["network"]["activations"]):
         top = max(reached[j])
+        # s_0 enters the other pieces only through t_1 = t_0 + (s_0 - s_1) p_1: with p_1 = 0
+        # and piece 0 unreached it shapes nothing (a ReLU with every sample active)
+        if act["breakpoints"] and min(reached[j]) > 0 and q(act["breakpoints"][0]) == 0:
+            slack.add(("problem", "network", "activations", j, "slopes", 0))
         for i in range(len(act["breakpoints"])):
             if i + 1 > top:
                 slack.add(("problem", "network", "activations", j, "breakpoints", i))
@@ -403,6 +407,8 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
                 codes = {"missing-key"}
                 if key in ("ldl", "kernel_vector", "strict_ldl", "strict_kernel"):
                     codes.add("strictness-witness-mismatch")
+                if key == "relation":   # the default relation, equal path products, is finer
+                    codes.add("reparameterisation-differs")
                 m = deleted(path + (key,))   # slack: an optional field (claim radius)
                 yield Mutant("dropped-key", f"{name}:{_show(path + (key,))}", dumps(m), m,
                              is_slack(path + (key,), slack), frozenset(codes))

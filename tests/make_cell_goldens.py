@@ -21,6 +21,8 @@ if __name__ == "__main__":  # make ``certify`` importable when run as a script
 from certify import cells  # noqa: E402
 from certify.certificate import dumps  # noqa: E402
 from certify.construct.cell_conditions import planted_cell_minimum, zero_weight_saddle  # noqa: E402
+from certify.construct.genuine_cells import (joining_points, opposite_sign_minima,  # noqa: E402
+                                             prove_valley_through, split_work)
 from certify.construct.spurious import construct_spurious_minimum  # noqa: E402
 from certify.network import Point  # noqa: E402
 from certify.problem import Problem  # noqa: E402
@@ -101,6 +103,13 @@ def _goldens() -> dict:
         "critical_saddle": lambda: cells.prove_cell_critical_point(saddle, saddle_point,
                                                                    saddle_better),
         "critical_planted": lambda: cells.prove_cell_critical_point(planted, planted_point),
+        # schema 1.3 (issue 13): equal outputs as the relation, a valley that names the two
+        # minima it joins, and two minima of one cell that no valley joins
+        "equivalent_outputs": lambda: cells.prove_equivalent_points(
+            spare, spare_point, split_work(spare_point, 1, 3), relation="outputs"),
+        "valley_joins": lambda: prove_valley_through(
+            spare, joining_points(spare_point, 1, 3)),
+        "separated_opposite_signs": lambda: cells.prove_separated_minima(*opposite_sign_minima()),
     }
 
 

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from certify import (prove_cell_convexity, prove_cell_global_minimum, prove_equivalent_points,
                      prove_valley_path)
-from certify.cells import rescale_unit
+from certify.cells import prove_separated_minima, rescale_unit
 from certify.construct.cell_conditions import planted_cell_minimum
 from certify.construct.genuine_cells import (joining_points, opposite_sign_minima,
                                              path_endpoints, prove_valley_through, split_work)
@@ -42,36 +42,26 @@ CONDITIONS = ("one hidden layer", "a convex loss (squared here)",
               "a cell: a fixed activation pattern, no pre-activation on a breakpoint")
 READING = (
     "'global in the cell' is certified as ∇_Ŵ L_π(T(θ)) = 0 (cell-global-minimum)",
-    "the checker's equivalence is equal path products T on the live paths; it is finer than "
-    "the paper's class: two cell-global minima of one cell with equal outputs can have "
+    "the checker's first equivalence is equal path products T on the live paths; it is finer "
+    "than the paper's class: two cell-global minima of one cell with equal outputs can have "
     "different T (the split-work pair, refused below). The relation under which 'one class' "
     "holds is equal outputs on the data (squared loss: every minimiser of L_π has the same "
-    "outputs, the projection of y onto the columns of Φ); it needs a checker rule",
+    "outputs, the projection of y onto the columns of Φ): equivalent-points with relation "
+    "'outputs' (schema 1.3)",
     "'concentrated in a valley' is certified as a polygon in the cell with constant outputs "
-    "joining two given minima; the checker verifies the path, the harness compares its "
-    "endpoints with the given points (the valley claim does not name them yet)",
+    "joining two given minima, which the valley claim names (joins, schema 1.3) and the "
+    "checker compares with the path's ends",
     "with one hidden unit and an affine fit of nonzero slope, the minima with v > 0 and v < 0 "
     "lie in one cell and no path of minima joins them (v w is fixed and nonzero): the valley "
-    "part does not hold for every cell under this cell definition (certifying the "
-    "disconnection needs a checker rule)",
+    "part does not hold for every cell under this cell definition; certified by the "
+    "separated-minima kind (schema 1.3)",
 )
 CANNOT_SHOW = ("all local minima of a cell: an instance certifies given points",
                "connectedness of all minima of a cell: only given pairs are joined")
 TRUSTED = ("a convex differentiable function is minimal where its gradient vanishes",
            "a quadratic form Σ (Φ_i Ŵ − y_i)² is convex",
            "relu, leaky ReLU and abs are positively homogeneous: σ(cz) = cσ(z) for c > 0",
-           "the valley's endpoints are read from the certificate's polygon by the harness")
-
-OUTPUTS_RULE = ("kind 'equivalent-outputs': both points in one claimed cell and ŷ(θ) = ŷ(θ') "
-                "on every sample (recomputed), each ∇_Ŵ L_π = 0 (squared loss); sound because "
-                "L_π is strictly convex in ŷ, so all its minimisers share ŷ")
-DISCONNECTED_RULE = ("kind 'separated-minima': a live path P and an exact c ∈ Q^n with "
-                     "Σ_i c_i Φ_i = e_P (checked), so T_P = cᵀŷ* is the same on every "
-                     "cell-global minimum, and cᵀŷ ≠ 0 (recomputed); both points cell-global in "
-                     "the claimed cell, and one weight on P has opposite signs at them. Sound: "
-                     "along a path of cell-global minima inside the cell that weight would "
-                     "pass 0 (continuity), making T_P = 0")
-
+           "the valley's endpoints: the checker compares the claimed joined points with them")
 
 def instances() -> list[Instance]:
     ramp = {"inputs": [[0], [1], [2], [3], [4]], "targets": [[0], [2], [1], [3], ["5/2"]]}
@@ -113,8 +103,10 @@ def obligations(instance: Instance) -> list:
             Obligation("v = −1, in the same cell (same pattern claimed): a cell-global "
                        "minimum with the same risk", "cell-global-minimum",
                        lambda: prove_cell_global_minimum(p, minus), scope=TOOLS_READING),
-            Obligation("no valley joins the v = 1 and v = −1 minima", "separated-minima",
-                       needs_checker=DISCONNECTED_RULE, scope=TOOLS_READING),
+            Obligation("no path of cell-global minima inside the cell joins the v = 1 and "
+                       "v = −1 minima (v w = 4/5 on every minimum)", "separated-minima",
+                       lambda: prove_separated_minima(p, plus, minus),
+                       expect=(("separated", True),), scope=TOOLS_READING),
         ]
     if instance.name.startswith("genuine"):
         def point():
@@ -144,7 +136,10 @@ def obligations(instance: Instance) -> list:
                        rejected_with=("reparameterisation-differs",),
                        dropped="equal path products", scope=TOOLS_READING),
             Obligation("the split-work pair is one class under equal outputs",
-                       "equivalent-outputs", needs_checker=OUTPUTS_RULE, scope=TOOLS_READING),
+                       "equivalent-points",
+                       lambda: prove_equivalent_points(p, point(), split(), relation="outputs"),
+                       expect=(("equivalent", True), ("relation", "outputs")),
+                       scope=TOOLS_READING),
             Obligation("a valley in the cell joins the two given minima (copy, then transfer)",
                        "valley-path",
                        lambda: prove_valley_through(p, joining_points(point(), unit, spare)),
@@ -185,7 +180,10 @@ def obligations(instance: Instance) -> list:
                        rejected_with=("reparameterisation-differs",),
                        dropped="equal path products", scope=TOOLS_READING),
             Obligation("the split-work pair is one class under equal outputs",
-                       "equivalent-outputs", needs_checker=OUTPUTS_RULE, scope=TOOLS_READING),
+                       "equivalent-points",
+                       lambda: prove_equivalent_points(p, point(), split(), relation="outputs"),
+                       expect=(("equivalent", True), ("relation", "outputs")),
+                       scope=TOOLS_READING),
             Obligation("a valley in the cell joins the Stage A point and its split copy",
                        "valley-path",
                        lambda: prove_valley_through(p, joining_points(point(), 1, 2)),

@@ -34,7 +34,7 @@ from .kernel.arithmetic import FractionBackend, is_sparse, make_backend
 from .kernel.polynomials import solver_trust
 from .kernel.strict import (Reject, certificate_digest, clip, expect_object, json_type,
                             parse_strict, show, walk_strict)
-from .kinds import boundary, cells, enclosure, family, global_minimum, spurious
+from .kinds import boundary, cells, enclosure, family, global_minimum, minimum, spurious
 
 FORMAT = "certify"
 SCHEMA_MAJOR, SCHEMA_MINOR = 1, 3
@@ -49,17 +49,20 @@ RULES = {
     "cell-global-minimum": cells.check_cell_minimum,
     "equivalent-points": cells.check_equivalent,
     "valley-path": cells.check_valley,
+    "separated-minima": cells.check_separated,
     "nondifferentiable-boundary": boundary.check_boundary,
     "descent-direction": boundary.check_descent,
     "cell-critical-point": boundary.check_critical,
     "spurious-local-minimum-enclosure": enclosure.check_enclosure,
+    "local-minimum": minimum.check_local_minimum,
 }
 
 # Beyond Python, the arithmetic backend and the files: the deciders of the path kinds'
 # nonlinear obligations, and the enclosure kind's interval arithmetic (z3 if chosen).
 _KIND_TRUST = {"local-minimum-family": solver_trust, "valley-path": solver_trust,
                "spurious-local-minimum-enclosure":
-                   lambda decider: ("integer interval arithmetic over 2^256 (exp, log by series)",)}
+                   lambda decider: ("integer interval arithmetic over 2^256 (exp, log by series)",),
+               "local-minimum": lambda decider: ()}
 
 
 @dataclass(frozen=True)

@@ -78,8 +78,10 @@ def prove_valley_through(problem: Problem, points: list[Point]) -> dict:
     claim = {"pattern": a.report.pattern_json(),
              "interval": [pieces[0]["interval"][0], pieces[-1]["interval"][1]],
              "risk": canonical(loss_risk(a.report.outputs, problem.data.targets, problem.loss)),
-             "cell_minimum": True, "constant_outputs": True, "distinct_endpoints": True}
-    return envelope(problem, "valley-path", claim, {"path": pieces},
+             "cell_minimum": True, "constant_outputs": True, "distinct_endpoints": True,
+             # schema 1.3: the claim names the two minima the valley joins
+             "joins": {"start": points[0].to_json(), "end": points[-1].to_json()}}
+    return envelope(problem, "valley-path", claim, {"path": pieces}, version="1.3",
                     moves=[f"segment {m}" for m in range(len(pieces))])
 
 

@@ -1,16 +1,25 @@
-"""Kinds of Part 2 inside one cell (SCHEMA.md 1.1): `cell`, `cell-convexity`,
-`cell-global-minimum`, `equivalent-points` and `valley-path`. The cell, its pattern and the
-reparameterisation come from the kernel (kernel/cells.py).
+"""Kinds of Part 2 inside one cell (SCHEMA.md 1.1, 1.3): `cell`, `cell-convexity`,
+`cell-global-minimum`, `equivalent-points`, `valley-path` and `separated-minima`. The cell,
+its pattern and the reparameterisation come from the kernel (kernel/cells.py).
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
 from ..kernel.arithmetic import check_ldl, output_rows, risk_of_outputs, squared_risk
-from ..kernel.cells import GRAM_HESSIAN_LOSSES, MAX_ORDER, cell_of, cell_setup, cell_with_convex_loss, gradient_targets, gradient_zero, path_name, reparameterise, require_in_cell, same_pattern
+from ..kernel.cells import (GRAM_HESSIAN_LOSSES, MAX_ORDER, cell_of, cell_setup,
+                            cell_with_convex_loss, gradient_targets, gradient_zero, path_name,
+                            reparameterise, require_in_cell, same_pattern)
 from ..kernel.polynomials import p_add, p_mul, parse_path, path_column, point_at, positive_on
-from ..kernel.problem import Activation, EXACT_LOSSES, parse_problem
-from ..kernel.strict import Reject, clip, expect_count, expect_object, fmt, match_claim, matrix, needs_1_1, show, vector
+from ..kernel.problem import EXACT_LOSSES, Activation, parse_point, parse_problem
+from ..kernel.strict import (Reject, clip, expect_count, expect_list, expect_object, fmt,
+                             match_claim, matrix, needs_1_1, show, vector)
+
+
+def _needs_1_3(doc: dict, path: str):
+    if int(doc["schema_version"].split(".")[1]) < 3:
+        raise Reject("unsupported-version", path, "this field or kind needs schema_version 1.3",
+                     show(doc["schema_version"]))
 
 
 _CELL_CLAIM = ("in_cell", "pattern", "margin", "margin_at", "boundary", "risk")
@@ -108,10 +117,22 @@ def check_cell_minimum(doc: dict, be) -> dict:
 def check_equivalent(doc: dict, be) -> dict:
     """theta ~ theta': one cell, and T agrees on every live path; dead paths have Phi_i[P] = 0
     on every sample, so both compute the same outputs (and risk). T on all paths would be too
-    strict: a positive rescaling of a ReLU unit changes its (dead) intercept path."""
+    strict: a positive rescaling of a ReLU unit changes its (dead) intercept path.
+
+    With `relation: "outputs"` (1.3): one cell and the same outputs on every sample. Equal T
+    is finer than the paper's "all local minima of a cell form one equivalence class":
+    splitting a unit's work between two units of the same pattern keeps the outputs and
+    changes T. Under equal outputs the class claim holds (SCHEMA.md 1.3): for the squared
+    loss every minimiser of L_pi has the outputs of the projection of y onto Phi's columns."""
     keys = ("pattern", "paths", "live_paths", "risk", "equivalent", "distinct")
-    prob, claim, _, (point, other), X = cell_setup(doc, be, keys, (),
+    prob, claim, _, (point, other), X = cell_setup(doc, be, keys, ("relation",),
                                                     ("point", "other_point"))
+    relation = claim.get("relation", "path-products")
+    if "relation" in claim:
+        _needs_1_3(doc, "$.claim.relation")
+        if relation not in ("path-products", "outputs"):
+            raise Reject("claim-mismatch", "$.claim.relation", "relation is 'path-products' "
+                         "or 'outputs'", show(relation))
     d_out = prob.widths[-1]
     reps = []
     for p, name in ((point, "point"), (other, "other_point")):
@@ -122,11 +143,11 @@ def check_equivalent(doc: dict, be) -> dict:
         reps.append((reparameterise(prob, cell, p, outputs), outputs))
     (rep, outputs), (rep2, outputs2) = reps
     for P, ok in enumerate(rep.live):
-        if ok and rep.T[P] != rep2.T[P]:
+        if relation == "path-products" and ok and rep.T[P] != rep2.T[P]:
             raise Reject("reparameterisation-differs", "$.witness.other_point", f"live path {P} "
                          f"({path_name(prob.widths, rep.paths[P])}): T = "
                          f"{clip(fmt(rep.T[P]), 30)} and {clip(fmt(rep2.T[P]), 30)}")
-    if outputs != outputs2:   # implied by the identity; checked directly all the same
+    if outputs != outputs2:   # implied by the identity for equal T; checked directly
         raise Reject("outputs-differ", "$.witness.other_point", "the two points compute "
                      "different outputs")
     if point == other:
@@ -136,6 +157,8 @@ def check_equivalent(doc: dict, be) -> dict:
     risk = squared_risk(outputs, prob.targets)
     facts = {"paths": len(rep.paths), "live_paths": sum(rep.live), "risk": fmt(risk),
              "equivalent": True, "distinct": True}
+    if "relation" in claim:
+        facts["relation"] = relation
     match_claim(claim, facts, {"risk": "risk-mismatch"})
     return facts
 
@@ -150,9 +173,10 @@ def check_valley(doc: dict, be) -> dict:
     a valley of cell-global minima."""
     needs_1_1(doc)
     prob = parse_problem(doc["problem"])
-    claim = expect_object(doc["claim"], "$.claim", _VALLEY_CLAIM)
+    claim = expect_object(doc["claim"], "$.claim", _VALLEY_CLAIM, ("joins",))
     wit = expect_object(doc["witness"], "$.witness", ("path",))
     pieces = parse_path(wit["path"], "$.witness.path", prob.widths)
+    joins = _joined_points(doc, claim, prob) if "joins" in claim else None
     n, d_out = len(prob.inputs), prob.widths[-1]
     s0, s1 = pieces[0][0], pieces[-1][1]
     start = point_at(pieces[0][2], s0)
@@ -192,12 +216,28 @@ def check_valley(doc: dict, be) -> dict:
                                  f"{clip(fmt(outputs[i][k]), 30)}")
     for obligation in obligations:
         _stays(be, *obligation)
-    if start == point_at(pieces[-1][2], s1):
+    end = point_at(pieces[-1][2], s1)
+    if start == end:
         raise Reject("endpoints-equal", "$.witness.path", "theta(s_0) = theta(s_1)")
     facts = {"interval": [fmt(s0), fmt(s1)], "risk": fmt(squared_risk(outputs, prob.targets)),
              "cell_minimum": True, "constant_outputs": True, "distinct_endpoints": True}
+    if joins is not None:   # both given minima are the path's ends (the end has the start's
+        for name, given, got in (("start", joins[0], start), ("end", joins[1], end)):
+            if given != got:   # outputs, so it is a cell-global minimum too)
+                raise Reject("valley-endpoint-differs", f"$.claim.joins.{name}", f"theta at "
+                             f"the path's {name} is not the claimed {name} point")
+        facts["joins"] = claim["joins"]
     match_claim(claim, facts, {"risk": "risk-mismatch"})
     return facts
+
+
+def _joined_points(doc: dict, claim: dict, prob) -> tuple:
+    """The claim field `joins` (1.3): {"start": point, "end": point}, the two minima the
+    valley is claimed to join."""
+    _needs_1_3(doc, "$.claim.joins")
+    joins = expect_object(claim["joins"], "$.claim.joins", ("start", "end"))
+    return tuple(parse_point(joins[k], f"$.claim.joins.{k}", prob.widths)
+                 for k in ("start", "end"))
 
 
 def _stays(be, act: Activation, q: int, p: tuple, a: Fraction, b: Fraction, where: str,
@@ -211,3 +251,59 @@ def _stays(be, act: Activation, q: int, p: tuple, a: Fraction, b: Fraction, wher
                                                  f"{note}: z(s) < {fmt(hi)}")):
         raise Reject("valley-leaves-cell", where, f"{note} leaves piece {q} for some s in "
                      f"[{fmt(a)}, {fmt(b)}]")
+
+
+_SEPARATED_CLAIM = ("pattern", "risk", "path", "separated")
+
+
+def check_separated(doc: dict, be) -> dict:
+    """Two cell-global minima of one cell that no path of cell-global minima inside the cell
+    joins (1.3; squared loss). Witness: the points, a path index P and a combination c with
+    sum_io c_io Phi_io[P'] = [P' = P] for every path P'. Inside the cell y^ = Phi T, so
+    T_P = c . y^ on the whole cell; every cell-global minimum has the outputs y^* (the unique
+    minimising outputs of the strictly convex squared loss), so T_P = c . y^* on all of them.
+    If T_P(point) != 0 and a weight v of path P has opposite signs at the two points, a
+    continuous path of minima would take v through 0 and T_P = c . y^* through 0: none
+    exists."""
+    _needs_1_3(doc, "$.kind")
+    prob, claim, wit, (point, other), X = cell_setup(
+        doc, be, _SEPARATED_CLAIM, (), ("point", "other_point", "path", "combination"))
+    d_out, n = prob.widths[-1], len(prob.inputs)
+    reps = []
+    for p, name in ((point, "point"), (other, "other_point")):
+        cell = cell_of(be, prob, p, X)
+        require_in_cell(cell, f"$.witness.{name}")
+        same_pattern(claim["pattern"], cell, "$.claim.pattern")
+        outputs = output_rows(be, cell.Z, d_out)
+        rep = reparameterise(prob, cell, p, outputs, expand=True, targets=prob.targets,
+                             columns=True)
+        gradient_zero(prob, rep, f"$.witness.{name}")
+        reps.append((rep, outputs))
+    (rep, outputs), (rep2, outputs2) = reps
+    if outputs != outputs2:   # both minimise L_pi: impossible unless a rule above failed
+        raise Reject("outputs-differ", "$.witness.other_point", "the two minima compute "
+                     "different outputs")
+    P = wit["path"]
+    if type(P) is not int or not 0 <= P < len(rep.paths):
+        raise Reject("bad-type", "$.witness.path", f"a path index 0..{len(rep.paths) - 1}",
+                     show(P))
+    c = [vector(row, f"$.witness.combination[{i}]", d_out) for i, row in
+         enumerate(expect_list(wit["combination"], "$.witness.combination", n, "samples"))]
+    for Q, column in enumerate(rep.phi):
+        total = sum((c[i][o] * f for i, o, f in column), Fraction(0))
+        if total != (Q == P):
+            raise Reject("combination-not-dual", "$.witness.combination", f"sum_io c_io "
+                         f"Phi_io[P'] = {clip(fmt(total), 30)} for path {Q} "
+                         f"({path_name(prob.widths, rep.paths[Q])}), not {int(Q == P)}")
+    if rep.T[P] == 0:
+        raise Reject("path-product-zero", "$.witness.path", f"T_P = 0 at the minima: a path "
+                     "of minima may pass through it")
+    theta = [v for W, b in point for row, c0 in zip(W, b) for v in row + [c0]]
+    theta2 = [v for W, b in other for row, c0 in zip(W, b) for v in row + [c0]]
+    if not any(theta[v] * theta2[v] < 0 for v in rep.paths[P][0]):
+        raise Reject("no-sign-change", "$.witness.path", "no weight of the path has opposite "
+                     "signs at the two points")
+    facts = {"risk": fmt(squared_risk(outputs, prob.targets)),
+             "path": path_name(prob.widths, rep.paths[P]), "separated": True}
+    match_claim(claim, facts, {"risk": "risk-mismatch"})
+    return facts
