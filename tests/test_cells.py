@@ -77,20 +77,25 @@ def test_golden_reproduced_and_accepted(name):
     assert cell_golden_text(name).encode("utf-8") == path.read_bytes()
     doc = json.loads(path.read_text(encoding="utf-8"))
     v = accepted(doc)
-    assert v.kind == doc["kind"] and doc["schema_version"] == "1.1"
+    # 1.3 fields (issue 13): the outputs relation, a valley's joins, separated minima
+    new = "relation" in doc["claim"] or "joins" in doc["claim"] or \
+        doc["kind"] == "separated-minima"
+    assert v.kind == doc["kind"] and doc["schema_version"] == ("1.3" if new else "1.1")
 
 
 def test_goldens_cover_every_cell_kind():
     kinds = {golden(n)["kind"] for n in GOLDEN_CELLS}
     assert kinds == {"cell", "cell-convexity", "cell-global-minimum", "equivalent-points",
-                     "nondifferentiable-boundary", "valley-path", "cell-critical-point"}
+                     "nondifferentiable-boundary", "valley-path", "cell-critical-point",
+                     "separated-minima"}
 
 
 @pytest.mark.parametrize("name", GOLDEN_CELLS)
 def test_cell_kinds_need_schema_1_1(name):
     doc = golden(name)
     doc["schema_version"] = "1.0"
-    rejected(doc, "unsupported-version", "$.schema_version")
+    rejected(doc, "unsupported-version",
+             "$.kind" if doc["kind"] == "separated-minima" else "$.schema_version")
 
 
 # -- cell -----------------------------------------------------------------------------------
@@ -461,12 +466,25 @@ def test_no_kink_along_d_is_not_differentiability():
 
 
 def test_too_many_adjacent_cells():
+    """Chains of boundary units (one per layer) are compared, not all 2^m sides: 13 boundary
+    units in one layer are 14 comparisons and decided (they differ: each has outgoing weight
+    1); two layers of 64 boundary units are 65^2 > 2^12 chains per sample and refused."""
     prob = problem({"network": {"widths": [1, 13, 1], "activation": "relu"},
                     "data": {"inputs": [[0], [1]], "targets": [[0], [1]]}, "loss": "squared"})
     point = Point.from_lists([([[0]] * 13, [0] * 13), ([[1] * 13], [0])])  # all on the kink
     direction = Point.from_lists([([[0]] * 13, [0] * 13), ([[0] * 13], [1])])
     cert = cells.prove_nondifferentiable_boundary(prob, point, direction)
     assert "differentiable" not in cert["claim"]
+    cert["claim"]["differentiable"] = True
+    rejected(cert, "adjacent-gradients-differ")
+    deep = problem({"network": {"widths": [1, 64, 64, 1], "activation": "relu"},
+                    "data": {"inputs": [[0], [1]], "targets": [[0], [1]]}, "loss": "squared"})
+    point = Point.from_lists([([[0]] * 64, [0] * 64), ([[0] * 64] * 64, [0] * 64),
+                              ([[0] * 64], [0])])
+    direction = Point.from_lists([([[0]] * 64, [0] * 64), ([[0] * 64] * 64, [0] * 64),
+                                  ([[0] * 64], [1])])
+    cert = cells.prove_nondifferentiable_boundary(deep, point, direction)
+    assert "differentiable" not in cert["claim"]   # the prover does not try either
     cert["claim"]["differentiable"] = True
     rejected(cert, "too-many-adjacent-cells")
 

@@ -34,7 +34,8 @@ from .kernel.arithmetic import FractionBackend, is_sparse, make_backend
 from .kernel.polynomials import solver_trust
 from .kernel.strict import (Reject, certificate_digest, clip, expect_object, json_type,
                             parse_strict, show, walk_strict)
-from .kinds import boundary, cells, enclosure, family, global_minimum, minimum, spurious
+from .kinds import (boundary, cells, enclosure, family, global_minimum, minimum, spurious,
+                    valley)
 
 FORMAT = "certify"
 SCHEMA_MAJOR, SCHEMA_MINOR = 1, 3
@@ -48,7 +49,7 @@ RULES = {
     "cell-convexity": cells.check_cell_convexity,
     "cell-global-minimum": cells.check_cell_minimum,
     "equivalent-points": cells.check_equivalent,
-    "valley-path": cells.check_valley,
+    "valley-path": valley.check_valley,
     "separated-minima": cells.check_separated,
     "nondifferentiable-boundary": boundary.check_boundary,
     "descent-direction": boundary.check_descent,

@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     spur.add_argument("--construction", choices=("stage-ab", "ysj"), default="stage-ab",
                       help="stage-ab (default; any depth and PL activation) or ysj "
                       "(Yun–Sra–Jadbabaie: one hidden layer, two-piece activation)")
+    spur.add_argument("--point", metavar="FILE", help="certify this given point instead of "
+                      "constructing one: Stage A form, cell-global or boundary local minimum "
+                      "(or a descent certificate when it is not one)")
+    spur.add_argument("--better", metavar="FILE", help="with --point: a point of lower risk "
+                      "(default: found by the prover)")
+    spur.add_argument("--max-pairs", type=_positive_int, default=16, metavar="M",
+                      help="with --point: the most pre-activations on breakpoints the prover "
+                      "takes on (default 16)")
     fam = sub.add_parser("family", help="certify a continuum of spurious local minima in one "
                          "cell (a polynomial valley path)")
     fam.add_argument("problem")
@@ -104,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "obligation the checker discharges as an SMT-LIB QF_NRA file in DIR")
     check.add_argument("--backend", choices=("auto", "fraction", "flint"), default="auto",
                        help="exact arithmetic of the checker (default: flint when installed)")
+    check.add_argument("--trust-base", action="store_true", help="after each verdict, list "
+                       "what it rested on: the checker's files with their line counts, the "
+                       "arithmetic backend and the deciders")
     add_common_options(assume, time_limit=False)
     add_common_options(thm_check)
     for command in (demo, spur, fam, table, check):   # the proving and checking commands
@@ -268,6 +279,9 @@ def _assumptions(args) -> int:
 def _spurious(args) -> int:
     from ..problem import Problem
     problem = Problem.from_file(args.problem)
+    if args.point or args.better:
+        from .audit import spurious_at_point
+        return spurious_at_point(args, problem)
     return _prove_and_report(args.report, problem, Path(args.problem).name, args.output,
                              to_stdout=args.output is None, construction=args.construction)
 
@@ -536,6 +550,9 @@ def _check(args) -> int:
                                     smt2=obligations)
         report.certified(None, verdict, name=name, seconds=time.perf_counter() - started)
         say(_verdict_line(verdict, name))
+        if args.trust_base:
+            for line in _trust_lines(verdict):
+                say(line)
         if not verdict.accepted:
             worst = max(worst, EXIT_REFUSED)
     stop_clock()   # checking is done: the SMT-LIB files are never cut short by --time-limit
@@ -546,6 +563,15 @@ def _check(args) -> int:
     if worst == EXIT_REFUSED:
         report.result = "rejected"
     return worst
+
+
+def _trust_lines(verdict) -> list[str]:
+    """`certify check --trust-base`: the files this verdict rested on, then the rest."""
+    files = verdict.trust_files
+    lines = [f"  trust base: {sum(n for _, n in files)} lines of the checker in "
+             f"{len(files)} files, and {', '.join(verdict.trust_base)}"]
+    lines += [f"    {name:40s} {count:5d} lines" for name, count in files]
+    return lines
 
 
 def _verdict_line(verdict, name: str) -> str:

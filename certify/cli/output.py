@@ -111,6 +111,8 @@ class Report:
         elif verdict.accepted:
             entry["figures"] = claim_figures(verdict.facts)
         entry["trust_base"] = list(verdict.trust_base)
+        entry["trust_files"] = [{"file": name, "lines": lines}
+                                for name, lines in getattr(verdict, "trust_files", ())]
         if seconds is not None:
             entry["seconds_checked"] = round(seconds, 6)
         self.certificates.append(entry)

@@ -276,6 +276,13 @@ def needs_1_1(doc: dict):
         raise Reject("unsupported-version", "$.schema_version", "this kind needs schema 1.1")
 
 
+def needs_version(doc: dict, minor: int, path: str):
+    """The field or kind at `path` needs schema 1.`minor` (the envelope checked the form)."""
+    if int(doc["schema_version"].split(".")[1]) < minor:
+        raise Reject("unsupported-version", path, f"this field or kind needs schema_version "
+                     f"1.{minor}", show(doc["schema_version"]))
+
+
 def same(claimed: object, fact: object, path: str) -> bool:
     """Claimed value against a verified fact, strictly: rationals parsed (so "2/4" is
     non-canonical, not merely different), objects with exactly the fact's keys, JSON types

@@ -1,6 +1,7 @@
 """Kinds of Part 2 inside one cell (SCHEMA.md 1.1, 1.3): `cell`, `cell-convexity`,
-`cell-global-minimum`, `equivalent-points`, `valley-path` and `separated-minima`. The cell,
-its pattern and the reparameterisation come from the kernel (kernel/cells.py).
+`cell-global-minimum`, `equivalent-points` and `separated-minima`. The cell, its pattern and
+the reparameterisation come from the kernel (kernel/cells.py); `valley-path`, which also
+needs the polynomial deciders, is in kinds/valley.py.
 """
 from __future__ import annotations
 
@@ -10,16 +11,10 @@ from ..kernel.arithmetic import check_ldl, output_rows, risk_of_outputs, squared
 from ..kernel.cells import (GRAM_HESSIAN_LOSSES, MAX_ORDER, cell_of, cell_setup,
                             cell_with_convex_loss, gradient_targets, gradient_zero, path_name,
                             reparameterise, require_in_cell, same_pattern)
-from ..kernel.polynomials import p_add, p_mul, parse_path, path_column, point_at, positive_on
-from ..kernel.problem import EXACT_LOSSES, Activation, parse_point, parse_problem
+from ..kernel.problem import EXACT_LOSSES
 from ..kernel.strict import (Reject, clip, expect_count, expect_list, expect_object, fmt,
-                             match_claim, matrix, needs_1_1, show, vector)
+                             match_claim, matrix, needs_version, show, vector)
 
-
-def _needs_1_3(doc: dict, path: str):
-    if int(doc["schema_version"].split(".")[1]) < 3:
-        raise Reject("unsupported-version", path, "this field or kind needs schema_version 1.3",
-                     show(doc["schema_version"]))
 
 
 _CELL_CLAIM = ("in_cell", "pattern", "margin", "margin_at", "boundary", "risk")
@@ -129,7 +124,7 @@ def check_equivalent(doc: dict, be) -> dict:
                                                     ("point", "other_point"))
     relation = claim.get("relation", "path-products")
     if "relation" in claim:
-        _needs_1_3(doc, "$.claim.relation")
+        needs_version(doc, 3, "$.claim.relation")
         if relation not in ("path-products", "outputs"):
             raise Reject("claim-mismatch", "$.claim.relation", "relation is 'path-products' "
                          "or 'outputs'", show(relation))
@@ -163,96 +158,6 @@ def check_equivalent(doc: dict, be) -> dict:
     return facts
 
 
-_VALLEY_CLAIM = ("pattern", "interval", "risk", "cell_minimum", "constant_outputs",
-                 "distinct_endpoints")
-
-
-def check_valley(doc: dict, be) -> dict:
-    """A polynomial path (SCHEMA.md 1.1) inside one cell with constant outputs, starting at a
-    cell-global minimum: every point of it has the minimal risk of the cell, so the path is
-    a valley of cell-global minima."""
-    needs_1_1(doc)
-    prob = parse_problem(doc["problem"])
-    claim = expect_object(doc["claim"], "$.claim", _VALLEY_CLAIM, ("joins",))
-    wit = expect_object(doc["witness"], "$.witness", ("path",))
-    pieces = parse_path(wit["path"], "$.witness.path", prob.widths)
-    joins = _joined_points(doc, claim, prob) if "joins" in claim else None
-    n, d_out = len(prob.inputs), prob.widths[-1]
-    s0, s1 = pieces[0][0], pieces[-1][1]
-    start = point_at(pieces[0][2], s0)
-    X = be.samples([list(c) for c in zip(*prob.inputs)])
-    # the start is a cell-global minimum: the rules of cell-global-minimum at theta(s_0)
-    cell = cell_of(be, prob, start, X)
-    require_in_cell(cell, "$.witness.path[0].point")
-    same_pattern(claim["pattern"], cell, "$.claim.pattern")
-    outputs = output_rows(be, cell.Z, d_out)
-    rep = reparameterise(prob, cell, start, outputs, expand=True, targets=prob.targets)
-    gradient_zero(prob, rep, "$.witness.path[0].point")
-    # valley-output: y^_i(s) constant (cheap, first); valley-pattern: every sample keeps its
-    # own piece for all s (the deciders' work, after)
-    obligations = []
-    for m, (a, b, layers) in enumerate(pieces):
-        cols = [[(x,) for x in col] for col in zip(*prob.inputs)]
-        for j, (W, bias) in enumerate(layers, 1):
-            zs = [path_column(row, bk, cols, n) for row, bk in zip(W, bias)]
-            if j == len(layers):
-                break
-            act, cols = prob.activations[j - 1], []
-            for k, z in enumerate(zs):
-                column = [z] * n if type(z) is tuple else z
-                for i, (p, q) in enumerate(zip(column, cell.pattern[j - 1][k])):
-                    obligations.append((act, q, p, a, b,
-                                        f"$.witness.path[{m}].point[{j - 1}].W[{k}]",
-                                        f"path piece {m}, layer {j}, unit {k + 1}, sample {i}"))
-                cols.append([p_add((act.intercepts[q],), p_mul((act.slopes[q],), p))
-                             for p, q in zip(column, cell.pattern[j - 1][k])])
-        for k, z in enumerate(zs):
-            for i in range(n):
-                poly = z if type(z) is tuple else z[i]
-                if poly != (outputs[i][k],):
-                    raise Reject("valley-output-changes", f"$.witness.path[{m}]", f"sample {i} "
-                                 f"output {k + 1} is the polynomial "
-                                 f"{clip(show([fmt(c) for c in poly]), 40)}, not the constant "
-                                 f"{clip(fmt(outputs[i][k]), 30)}")
-    for obligation in obligations:
-        _stays(be, *obligation)
-    end = point_at(pieces[-1][2], s1)
-    if start == end:
-        raise Reject("endpoints-equal", "$.witness.path", "theta(s_0) = theta(s_1)")
-    facts = {"interval": [fmt(s0), fmt(s1)], "risk": fmt(squared_risk(outputs, prob.targets)),
-             "cell_minimum": True, "constant_outputs": True, "distinct_endpoints": True}
-    if joins is not None:   # both given minima are the path's ends (the end has the start's
-        for name, given, got in (("start", joins[0], start), ("end", joins[1], end)):
-            if given != got:   # outputs, so it is a cell-global minimum too)
-                raise Reject("valley-endpoint-differs", f"$.claim.joins.{name}", f"theta at "
-                             f"the path's {name} is not the claimed {name} point")
-        facts["joins"] = claim["joins"]
-    match_claim(claim, facts, {"risk": "risk-mismatch"})
-    return facts
-
-
-def _joined_points(doc: dict, claim: dict, prob) -> tuple:
-    """The claim field `joins` (1.3): {"start": point, "end": point}, the two minima the
-    valley is claimed to join."""
-    _needs_1_3(doc, "$.claim.joins")
-    joins = expect_object(claim["joins"], "$.claim.joins", ("start", "end"))
-    return tuple(parse_point(joins[k], f"$.claim.joins.{k}", prob.widths)
-                 for k in ("start", "end"))
-
-
-def _stays(be, act: Activation, q: int, p: tuple, a: Fraction, b: Fraction, where: str,
-           note: str):
-    """p(s) strictly inside open piece q for all s in [a, b] (the chosen decider)."""
-    lo = act.bps[q - 1] if q > 0 else None
-    hi = act.bps[q] if q < len(act.bps) else None
-    if (lo is not None and not positive_on(be, p_add(p, (-lo,)), a, b,
-                                            f"{note}: z(s) > {fmt(lo)}")) or \
-            (hi is not None and not positive_on(be, p_add((hi,), tuple(-c for c in p)), a, b,
-                                                 f"{note}: z(s) < {fmt(hi)}")):
-        raise Reject("valley-leaves-cell", where, f"{note} leaves piece {q} for some s in "
-                     f"[{fmt(a)}, {fmt(b)}]")
-
-
 _SEPARATED_CLAIM = ("pattern", "risk", "path", "separated")
 
 
@@ -265,7 +170,7 @@ def check_separated(doc: dict, be) -> dict:
     If T_P(point) != 0 and a weight v of path P has opposite signs at the two points, a
     continuous path of minima would take v through 0 and T_P = c . y^* through 0: none
     exists."""
-    _needs_1_3(doc, "$.kind")
+    needs_version(doc, 3, "$.kind")
     prob, claim, wit, (point, other), X = cell_setup(
         doc, be, _SEPARATED_CLAIM, (), ("point", "other_point", "path", "combination"))
     d_out, n = prob.widths[-1], len(prob.inputs)
@@ -296,7 +201,7 @@ def check_separated(doc: dict, be) -> dict:
                          f"Phi_io[P'] = {clip(fmt(total), 30)} for path {Q} "
                          f"({path_name(prob.widths, rep.paths[Q])}), not {int(Q == P)}")
     if rep.T[P] == 0:
-        raise Reject("path-product-zero", "$.witness.path", f"T_P = 0 at the minima: a path "
+        raise Reject("path-product-zero", "$.witness.path", "T_P = 0 at the minima: a path "
                      "of minima may pass through it")
     theta = [v for W, b in point for row, c0 in zip(W, b) for v in row + [c0]]
     theta2 = [v for W, b in other for row, c0 in zip(W, b) for v in row + [c0]]
