@@ -24,16 +24,24 @@ from .errors import InputError
 Matrix = list[list[Fraction]]
 
 MAX_DIGITS = 10_000
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_RATIO = re.compile(r"[+-]?\d+/\d+")
+# One lexical rule with the checker (issue 16, item 10): ASCII digits only, written [0-9] (a
+# bare \d matches "١" and "１"), an optional leading "-", no "+", no spaces, no "_", and
+# fullmatch (a "$" would let "1\n" through). The prover reads more *spellings* than the
+# checker's canonical form (decimals, "2/4", "007", "-0"), never more characters.
+_DECIMAL = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_RATIO = re.compile(r"-?[0-9]+/[0-9]+")
+_INTEGER = re.compile(r"-?[0-9]+")
+_CANONICAL = re.compile(r"(-?)(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
 
 
 def rational(value: object, where: str = "value") -> Fraction:
     """Read one exact number given by a user.
 
     Accepts an int, or text: ``"p/q"`` or a decimal such as ``"0.1"`` (read as 1/10) or
-    ``"1e-3"``. Floats, bools, NaN and infinities are refused: a float has already lost the
-    user's decimal text, and we will not guess it.
+    ``"1e-3"``, in ASCII digits with an optional leading ``-``. Anything else is refused:
+    floats, bools, NaN and infinities (a float has already lost the user's decimal text, and
+    we will not guess it), other scripts' digits (``"١"``, ``"１/２"``, ``"²"``), a ``+`` sign,
+    surrounding spaces or newlines, ``"1_000"`` and ``"0x10"``.
     """
     if isinstance(value, bool):
         raise InputError("expected an exact number, found a boolean", path=where, value=value)
@@ -45,10 +53,10 @@ def rational(value: object, where: str = "value") -> Fraction:
         raise InputError("expected an exact number, found a float (write it as text, "
                          "e.g. \"1/10\", or convert it with Fraction)", path=where, value=value)
     if isinstance(value, str):
-        text = value.strip()
+        text = value
         if len(text) > MAX_DIGITS:
             raise InputError(f"number has more than {MAX_DIGITS} characters", path=where,
-                             value=text[:20] + "…")
+                             value=text[:20] + "…", code="number-too-large")
         if _RATIO.fullmatch(text):
             num, den = text.split("/")
             if _digits_to_int(den) == 0:
@@ -58,13 +66,15 @@ def rational(value: object, where: str = "value") -> Fraction:
             mantissa, _, exponent = text.lower().partition("e")
             power = _digits_to_int(exponent) if exponent else 0
             if abs(power) > MAX_DIGITS:
-                raise InputError("exponent too large", path=where, value=value)
+                raise InputError("exponent too large", path=where, value=value,
+                                 code="number-too-large")
             whole, _, decimals = mantissa.partition(".")
             sign = -1 if whole.startswith("-") else 1
             scale = power - len(decimals)
             return sign * _digits_to_int(whole.lstrip("+-") + decimals or "0") \
                 * Fraction(10) ** scale
-        raise InputError("not a number (expected an integer, \"p/q\" or a decimal)",
+        raise InputError("not a number (expected an integer, \"p/q\" or a decimal, in ASCII "
+                         "digits with an optional leading '-', without spaces)",
                          path=where, value=value)
     raise InputError(f"expected a number, found {type(value).__name__}", path=where, value=value)
 
@@ -118,10 +128,31 @@ def canonical_vector(vec: Iterable[Fraction]) -> list[str]:
     return [canonical(v) for v in vec]
 
 
-def parse_canonical(text: str) -> Fraction:
-    """Inverse of ``canonical`` for the prover's own files (the checker has its own)."""
-    num, _, den = text.partition("/")
-    return Fraction(int(num), int(den) if den else 1)
+def parse_canonical(text: str, where: str = "value") -> Fraction:
+    """Inverse of ``canonical`` for the prover's own files (the checker has its own); any
+    length up to ``MAX_DIGITS``, never through ``int(str)`` (CPython's 4,300-digit limit)."""
+    match = _CANONICAL.fullmatch(text) if isinstance(text, str) else None
+    if match is None or len(text) > MAX_DIGITS + 2:
+        raise InputError("not a canonical rational string", path=where, value=text)
+    sign, num, den = match.groups()
+    p, q = _digits_to_int(num), _digits_to_int(den) if den else 1
+    if (sign and p == 0) or (den and (q == 1 or math.gcd(p, q) != 1)):
+        raise InputError("not a canonical rational string (lowest terms, no \"-0\")",
+                         path=where, value=text)
+    return Fraction(-p if sign else p, q)
+
+
+def integer(text: object, where: str = "value") -> int:
+    """An integer argument written in ASCII digits with an optional leading ``-`` (``int()``
+    would also take ``" 1"``, ``"+1"``, ``"1_0"`` and ``"١"``)."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    if isinstance(text, str) and len(text) > MAX_DIGITS:
+        raise InputError(f"number has more than {MAX_DIGITS} characters", path=where,
+                         value=text[:20] + "…", code="number-too-large")
+    if not isinstance(text, str) or not _INTEGER.fullmatch(text):
+        raise InputError("expected an integer in ASCII digits", path=where, value=text)
+    return _digits_to_int(text)
 
 
 # -- flint bridges ---------------------------------------------------------------------
@@ -245,6 +276,7 @@ def finite_decimal(q: Fraction, max_digits: int = 200) -> str | None:
         digits += 1
         if digits > max_digits:
             return None
-    text = str(abs(q.numerator) * 10 ** digits // q.denominator).rjust(digits + 1, "0")
+    text = _int_to_digits(abs(q.numerator) * 10 ** digits // q.denominator).rjust(digits + 1,
+                                                                                    "0")
     sign = "-" if q < 0 else ""
     return f"{sign}{text[:-digits]}.{text[-digits:]}" if digits else f"{sign}{text}"

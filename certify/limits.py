@@ -14,7 +14,8 @@ Every limit hit is a ``CertifyError`` with a stable code and one clear line, nev
 | hidden layers | ``MAX_HIDDEN_LAYERS`` = 64 | ``limit-exceeded`` |
 | width of a layer | ``MAX_WIDTH`` = 4,096 | ``limit-exceeded`` |
 | weights and biases of a point | ``MAX_PARAMETERS`` = 4,000,000 | ``limit-exceeded`` |
-| samples x hidden units (pre-activations the prover stores) | ``MAX_ACTIVATIONS`` = 50,000,000 | ``limit-exceeded`` |
+| samples x widest hidden layer (pre-activations stored at once: the checker, the spurious prover and the radius keep one layer) | ``MAX_ACTIVATIONS`` = 50,000,000 | ``limit-exceeded`` |
+| samples x all hidden units, where every layer is kept (``network.forward``: cells, valleys, audit) | ``MAX_ACTIVATIONS`` | ``limit-exceeded`` |
 | breakpoints per activation | ``MAX_BREAKPOINTS`` = 10,000 | ``limit-exceeded`` |
 | wall-clock time (``--time-limit SECONDS``) | user's choice | ``time-limit`` |
 | z3 (family checks) | 10 s per query, in ``check/kernel/polynomials.py``; timeout or ``unknown`` rejects | — |
@@ -89,17 +90,26 @@ def check_problem_size(widths, activations, n: int) -> None:
         raise InputError(f"the network has {show(parameters)} weights and biases; at most "
                          f"{MAX_PARAMETERS} are supported", code="limit-exceeded",
                          path="network.widths")
-    stored = n * sum(widths[1:-1])
-    if stored > MAX_ACTIVATIONS:
-        raise InputError(f"{show(n)} samples x {show(sum(widths[1:-1]))} hidden units = "
-                         f"{show(stored)} pre-activations; at most {MAX_ACTIVATIONS} are "
-                         "supported",
-                         code="limit-exceeded", path="data")
+    # what is stored at once, not what could be: an exact forward pass holds one layer's
+    # pre-activations (every n x width sample matrix of the checker, the spurious prover's
+    # rows); ``network.forward``, which keeps every layer, checks the sum itself
+    check_stored_activations(n, max(widths[1:-1], default=0),
+                             "hidden units of the widest layer")
     for j, act in enumerate(activations):
         if len(act.breakpoints) > MAX_BREAKPOINTS:
             raise InputError(f"{len(act.breakpoints)} breakpoints; at most {MAX_BREAKPOINTS} "
                              "are supported", code="limit-exceeded",
                              path=f"network.activation[{j}]")
+
+
+def check_stored_activations(n: int, units: int, what: str = "hidden units") -> None:
+    """Refuse to store ``n x units`` exact pre-activations beyond ``MAX_ACTIVATIONS``."""
+    from .display import show
+    stored = n * units
+    if stored > MAX_ACTIVATIONS:
+        raise InputError(f"{show(n)} samples x {show(units)} {what} = {show(stored)} "
+                         f"pre-activations; at most {MAX_ACTIVATIONS} are supported",
+                         code="limit-exceeded", path="data")
 
 
 def check_digits(numbers, what: str, limit: int = 10_000) -> None:

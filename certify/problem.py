@@ -14,8 +14,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from .activation import Activation
-from .data import Dataset
+from .data import Dataset, read_regular
 from .errors import InputError
+from .exact import integer, rational
 from .loss import Loss, parse_loss
 from .network import Network
 
@@ -43,13 +44,13 @@ class Problem:
     @classmethod
     def from_file(cls, path: str | Path) -> "Problem":
         path = Path(path)
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise InputError("problem file is larger than 256 MiB", path=str(path))
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError("no such file", code="no-such-file", path=str(path)) from None
-        except (OSError, UnicodeDecodeError) as err:
+        try:   # a regular file, bounded, refused before any read otherwise (issue 16, item 4)
+            text = read_regular(path, "problem file", MAX_FILE_BYTES).decode("utf-8")
+        except InputError as err:
+            if err.code == "limit-exceeded":   # the limits table's code for the problem file
+                err.code = "bad-input"
+            raise
+        except UnicodeDecodeError as err:
             raise InputError(f"cannot read file: {err}", code="io-error",
                              path=str(path)) from None
         try:
@@ -94,6 +95,16 @@ class Problem:
         data = Dataset.from_json(spec["data"], base_dir)
         return cls(network, data, parse_loss(spec.get("loss", "squared")))
 
+    @classmethod
+    def from_arrays(cls, X, Y, *, widths, activation="relu", loss="squared") -> "Problem":
+        """A problem from numpy arrays (or torch tensors, or lists): ``X`` one row per sample,
+        ``Y`` the targets (a 1-D array is one column); ``widths`` ``[input, hidden…, output]``
+        and ``activation`` as in the problem file (or an ``Activation``, or a list per hidden
+        layer). Binary floats convert exactly (``Fraction(float)``); ``data.notes`` counts
+        them. Ints stay ints; NaN, infinities and other types are refused."""
+        from .importers import problem_from_arrays
+        return problem_from_arrays(X, Y, widths=widths, activation=activation, loss=loss)
+
     def to_json(self) -> dict:
         """The certificate's inline, canonical form of the problem."""
         return {"network": self.network.to_json(), "data": self.data.to_json(),
@@ -113,17 +124,17 @@ def load_json(text: str) -> object:
             seen[key] = value
         return seen
 
+    # JSON's own grammar has ASCII digits only; these read any length up to MAX_DIGITS
+    # without int(str) or Fraction(str), which stop at CPython's 4,300 digits
     def exact_decimal(text):
-        if len(text) > 10_000:
-            raise InputError("number too long", value=text[:20] + "…")
-        mantissa, _, exponent = text.lower().partition("e")
-        if exponent and abs(int(exponent)) > 10_000:
-            raise InputError("exponent too large", value=text)
-        return Fraction(text)
+        return rational(text, None)
+
+    def exact_integer(text):
+        return integer(text, None)
 
     try:
-        return json.loads(text, parse_float=exact_decimal, parse_constant=no_constant,
-                          object_pairs_hook=no_duplicates)
+        return json.loads(text, parse_float=exact_decimal, parse_int=exact_integer,
+                          parse_constant=no_constant, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as err:
         raise InputError(f"malformed JSON: {err.msg} at line {err.lineno} column {err.colno}",
                          code="malformed-json") from None

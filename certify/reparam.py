@@ -24,9 +24,12 @@ Exact throughout; python-flint for the Gram matrix and the least-squares solve.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
+
+import flint
 
 from .errors import ProofError
 from .exact import Matrix, _digits_to_int, canonical, from_flint, to_flint
@@ -224,9 +227,63 @@ def psd_ldl(G: Matrix) -> tuple[Matrix, list[Fraction]] | None:
     return lower, diag
 
 
+PRIME = 2 ** 61 - 1   # a word-size prime for the rank profile (nmod_mat)
+
+
 def least_squares(design: Matrix, targets: Sequence[Fraction]) -> list[Fraction]:
-    """One exact minimiser of ``‖design·w − targets‖²``: a solution of the normal equations
-    (reduced row echelon form over Q by FLINT; free variables set to zero)."""
+    """One exact minimiser of ``‖design·w − targets‖²``: the solution of the normal equations
+    ``AᵀA w = Aᵀt`` whose free variables are zero, the free ones being the non-pivot columns of
+    the reduced row echelon form over Q (equivalently of ``A``: ``AᵀA`` and ``A`` have the same
+    column dependencies).
+
+    Fast path (issue 16, scale): integers over a common denominator, ``N = D·A``. The pivot
+    columns ``P`` are proposed modulo a prime; they are proved to be the ones over Q by one
+    exact solve: ``N_P`` has full column rank (it has mod the prime), and every other column
+    ``c`` equals ``N_P X_c`` with ``X_c`` zero on the pivots after ``c`` (checked exactly), so
+    every column is spanned by the pivots before it and ``P`` is the greedy (echelon) set.
+    Then ``w_P`` solves ``N_PᵀN_P w_P = D·N_Pᵀt``, which is the echelon solution. If the
+    prime misleads, the slow exact elimination decides."""
+    k, n = len(design[0]), len(design)
+    D = math.lcm(*(v.denominator for row in design for v in row))
+    N = flint.fmpz_mat(n, k, [v.numerator * (D // v.denominator) for row in design for v in row])
+    E = math.lcm(*(v.denominator for v in targets))
+    u = flint.fmpz_mat(n, 1, [v.numerator * (E // v.denominator) for v in targets])
+    R, rank = flint.nmod_mat(n, k, [int(v) % PRIME for v in N.entries()], PRIME).rref()
+    pivots, r = [], 0
+    for c in range(k):
+        if r < rank and int(R[r, c]) != 0:
+            pivots.append(c)
+            r += 1
+    if pivots:
+        others = [c for c in range(k) if c not in set(pivots)]
+        NP = _columns(N, pivots)
+        G = NP.transpose() * NP   # positive definite: N_P has full column rank
+        if others:
+            X = G.solve(NP.transpose() * _columns(N, others))   # fmpq_mat
+            den = math.lcm(*(int(v.q) for v in X.entries()))
+            Xz = flint.fmpz_mat(len(pivots), len(others),
+                                [int(v.p) * (den // int(v.q)) for v in X.entries()])
+            later = any(X[a, b] != 0 for b, c in enumerate(others)
+                        for a, p in enumerate(pivots) if p > c)
+            if later or NP * Xz != _columns(N, others) * den:
+                return _least_squares_by_elimination(design, targets)
+        w_P = G.solve(NP.transpose() * u)   # (D/E)·w_P; w = D·(N_PᵀN_P)^{-1} N_Pᵀ u / E
+        w = [ZERO] * k
+        for a, c in enumerate(pivots):
+            v = w_P[a, 0] * D / E
+            w[c] = Fraction(int(v.p), int(v.q))
+        return w
+    return [ZERO] * k
+
+
+def _columns(M, cols: Sequence[int]):
+    rows, k = M.nrows(), M.ncols()
+    e = M.entries()
+    return flint.fmpz_mat(rows, len(cols), [e[i * k + c] for i in range(rows) for c in cols])
+
+
+def _least_squares_by_elimination(design: Matrix, targets: Sequence[Fraction]) -> list[Fraction]:
+    """The echelon solution by FLINT's exact rref of ``[AᵀA | Aᵀt]`` (slow; the reference)."""
     k = len(design[0])
     A = to_flint(design)
     At = A.transpose()

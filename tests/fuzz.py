@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import random
+from fractions import Fraction
 from typing import Iterator
+
+from certify.exact import canonical
 
 MARK = "\u2603FUZZ\u2603"
 
@@ -162,3 +165,75 @@ def fuzz_inputs(rng: random.Random, seeds: list, count: int) -> Iterator[tuple[s
             data = _bytes_damage(rng, data)
             label.append("bytes damaged")
         yield " ".join(label), data
+
+
+# -- huge and tiny magnitudes (issue 16, item 8) ------------------------------------------------
+#
+# Valid problems whose numbers lie beyond the float range or CPython's 4,300-digit int/str
+# limit: 1e400-scale decimals, 5,000-digit integers and denominators, δ = 1e-400 or 1e400,
+# numbers at the 10,000-digit limit and one past it. Every prover path that converts to
+# float (the Huber/hinge active set, cross-entropy proposals) or to and from decimal text
+# (z3, canonical strings) meets them; the answer must be a certificate or one line.
+
+HUGE = ["1e400", "-1e400", "3e308", "2e308", "1e-400", "-1e-400", "1e-320", "1e10000",
+        "1e-10000", "9" * 5_000, "-" + "7" * 5_000, "1/" + "3" * 5_000, "1" * 4_301 + "/7",
+        "1" + "0" * 9_999, "1" * 10_001, "12345678901234567890.5e390"]
+DELTAS = ["1e-400", "1e400", "1", "1/" + "9" * 5_000, "9" * 5_000, "1e-10000", "3e308"]
+ACTIVATIONS = ["relu", "abs", "hard_tanh", {"name": "leaky_relu", "slope": "1e-400"},
+               {"breakpoints": ["-1e400", "1e400"], "slopes": [0, 1, 0], "intercept": "-1e400"}]
+
+
+def _signed(rng: random.Random, text: str) -> str:
+    return "-" + text if rng.random() < 0.3 and not text.startswith("-") else text
+
+
+def _huge_column(rng: random.Random, n: int) -> list:
+    """n numbers, the first of an extreme magnitude, some others too."""
+    values = [str(i) for i in range(n)]
+    values[0] = _signed(rng, rng.choice(HUGE))
+    for i in rng.sample(range(1, n), rng.randint(0, n - 1)):
+        values[i] = rng.choice([f"{i}/7", _signed(rng, rng.choice(HUGE))])
+    return values
+
+
+def magnitude_problem(rng: random.Random) -> tuple[str, dict, list | None]:
+    """(label, problem, point or None): one problem with extreme magnitudes somewhere."""
+    loss = rng.choice(["squared", "squared", "huber", "huber", "squared_hinge", "cross_entropy"])
+    outputs = 2 if loss == "cross_entropy" else rng.choice([1, 1, 2])
+    d0 = rng.choice([1, 1, 2])
+    n = rng.randint(4, 6)
+    inputs = [list(r) for r in zip(*[_huge_column(rng, n) for _ in range(d0)])] \
+        if rng.random() < 0.7 else [[str(i + c * i * i) for c in range(d0)] for i in range(n)]
+    if loss == "squared_hinge":
+        targets = [[rng.choice(["1", "-1"]) for _ in range(outputs)] for _ in range(n)]
+    elif loss == "cross_entropy":
+        targets = [["1", "0"] if rng.random() < 0.5 else ["0", "1"] for _ in range(n)]
+        tiny = rng.choice([Fraction(1, 10 ** 400), Fraction(1, (10 ** 5_000 - 1) // 3), None])
+        if tiny is not None:   # a probability vector with a tiny entry, exactly
+            targets[rng.randrange(n)] = [canonical(tiny), canonical(1 - tiny)]
+    else:
+        targets = [list(r) for r in zip(*[_huge_column(rng, n) for _ in range(outputs)])]
+    act = rng.choice(ACTIVATIONS)
+    hidden = rng.choice([outputs + 1, outputs + 2])
+    problem = {"network": {"widths": [d0, hidden, outputs], "activation": act},
+               "data": {"inputs": inputs, "targets": targets},
+               "loss": {"name": "huber", "delta": rng.choice(DELTAS)} if loss == "huber"
+               else loss}
+    point = None
+    if outputs == 1 and loss == "squared":   # the cell commands: a point, maybe huge too
+        scale = rng.choice(["1", "1", "1e400", "1e-400", "9" * 5_000])
+        point = [{"W": [[rng.choice(["1", "-1", scale, "1/2"]) for _ in range(d0)]
+                        for _ in range(hidden)],
+                  "b": [rng.choice(["0", "1/3", "-" + scale]) for _ in range(hidden)]},
+                 {"W": [[rng.choice(["1", "-2", scale]) for _ in range(hidden)]],
+                  "b": [rng.choice(["0", scale])]}]
+    label = f"{loss} widths {problem['network']['widths']} act {act if isinstance(act, str) else 'pl'}"
+    if loss == "huber":
+        label += f" delta {problem['loss']['delta'][:12]}"
+    return label, problem, point
+
+
+def magnitude_problems(rng: random.Random, count: int) -> Iterator[tuple[str, dict, list | None]]:
+    for index in range(count):
+        label, problem, point = magnitude_problem(rng)
+        yield f"#{index} {label}", problem, point

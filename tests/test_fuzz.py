@@ -194,3 +194,81 @@ def test_fuzzed_inputs_in_real_processes(tmp_path):
         assert "Traceback" not in done.stderr and done.stderr.count("\n") <= 1, done.stderr
     report.record("4 fuzzing", f"{len(samples)} fuzzed inputs in real processes "
                   "(python -m certify): 0 tracebacks")
+
+
+# -- huge and tiny magnitudes (issue 16, item 8) ------------------------------------------------
+
+MAGNITUDES = 160
+Z3_LIFT_MS = 2_000   # the cell-minimum lift's z3 budget here (20 s by default)
+CELL_COMMANDS = ("cell", "cell-convexity", "cell-minimum")
+
+
+def fuzz_magnitude(job) -> tuple:
+    """(outcomes, failures) for one problem of extreme magnitudes: assumptions, spurious -o
+    and, with a point, the cell commands (-o); each must end in an accept or one line."""
+    n, label, problem, point, folder = job
+    folder = Path(folder)
+    folder.mkdir()
+    path, point_path, output = folder / "problem.json", folder / "point.json", folder / "out.json"
+    path.write_text(json.dumps(problem))
+    commands = [["assumptions", str(path)], ["spurious", str(path), "-o", str(output)]]
+    if point is not None:
+        point_path.write_text(json.dumps(point))
+        commands += [[name, str(path), str(point_path), "-o", str(output)]
+                     for name in CELL_COMMANDS]
+    outcomes, failures = [], []
+    from certify import reparam
+    z3_default = reparam.lift_by_z3.__defaults__
+    reparam.lift_by_z3.__defaults__ = (Z3_LIFT_MS,)   # its "unknown" is one line all the same
+    try:
+        for command in commands:
+            outcomes.append(_magnitude_command(command, label, output, failures))
+    finally:
+        reparam.lift_by_z3.__defaults__ = z3_default
+    return outcomes, failures
+
+
+def _magnitude_command(command: list, label: str, output: Path, failures: list) -> tuple:
+    """Run one command; record what is not an accept or one clean line."""
+    code, out, err = run_cli(command)
+    if code in ("HANG", 4):   # 4: the CLI's own report of the guard's time limit
+        failures.append(f"hang: {command[0]} {label}")
+        return command[0], code
+    if code not in (0, 1, 2):
+        failures.append(f"{command[0]} exit {code}: {err.strip()[:200]}: {label}")
+    if "Traceback" in err or err.count("\n") > 1 or "internal" in err or (
+            err and not err.startswith("certify: error: ")):
+        failures.append(f"{command[0]} stderr not one line: {err[:300]!r}: {label}")
+    if "-o" in command:
+        written = output.exists()
+        if written != (code == 0):
+            failures.append(f"{command[0]} output {'left' if written else 'missing'}: {label}")
+        if written:
+            if not check_certificate(output.read_bytes()).accepted:
+                failures.append(f"{command[0]} wrote a rejected certificate: {label}")
+            output.unlink()
+    return command[0], code
+
+
+def test_fuzzed_magnitudes(tmp_path):
+    """Huge and tiny magnitudes end in a certificate or one line: 0 tracebacks, 0 internal
+    errors (exit 3), 0 hangs, every written certificate accepted."""
+    from fuzz import magnitude_problems
+    rng = random.Random(16_8)
+    jobs = [(n, label, problem, point, str(tmp_path / f"m{n}")) for n, (label, problem, point)
+            in enumerate(magnitude_problems(rng, MAGNITUDES))]
+    outcomes, failures = collections.Counter(), []
+    for results, problems in pmap(fuzz_magnitude, jobs, chunksize=8):
+        outcomes.update(results)
+        failures.extend(problems)
+    runs = sum(outcomes.values())
+    by_command = collections.defaultdict(dict)
+    for (command, code), count in sorted(outcomes.items(), key=str):
+        by_command[command][code] = count
+    report.record("4 fuzzing", f"{MAGNITUDES} problems of huge/tiny magnitudes (1e400, 1e-400, "
+                  f"5,000-digit integers and denominators, delta 1e-400/1e400, 10,000 digits "
+                  f"and one past): {runs} CLI runs, exit codes by command "
+                  f"{dict(by_command)}; 0 tracebacks, 0 internal errors, 0 hangs")
+    assert not failures, failures[:10]
+    # the class is exercised, not refused wholesale: certificates are written on it too
+    assert sum(c for (command, code), c in outcomes.items() if code == 0) > MAGNITUDES // 4

@@ -156,13 +156,66 @@ def _solve_active(design: Matrix, y: list, loss: Loss, active: list,
     return theta
 
 
-def _float_active_set(design: Matrix, y: list, loss: Loss) -> list:
+def _float_active_set(design: Matrix, y: list, loss: Loss) -> tuple[list, list | None]:
     """Floats propose (numpy only): damped semismooth Newton on the convex C¹ risk from the
     least-squares fit; returns the pieces read off and a rational guess of ``θ``. Entries: ``"q"`` (quadratic piece), else the
-    sign ``±1`` (Huber) or ``0`` (hinge)."""
+    sign ``±1`` (Huber) or ``0`` (hinge).
+
+    Magnitudes beyond the float range (``1e400``, a 5,000-digit target, ``δ = 1e-400``) are
+    scaled by powers of two first (issue 16, item 8): column ``c`` of ``X̃`` by ``2^-e_c`` and,
+    for Huber, targets and ``δ`` by ``2^-e`` (the Huber risk is homogeneous of degree 2 in
+    ``(r, δ)``), so the proposal is the same problem's and never an OverflowError. When floats
+    still fail, the exact steps start from the all-quadratic active set instead."""
     import numpy as np
-    X, t = np.array(design, dtype=float), np.array(y, dtype=float)
-    delta = float(loss.delta) if loss.name == "huber" else 0.0
+    shifts = [_shift([row[c] for row in design]) for c in range(len(design[0]))]
+    shift_y = _shift(list(y) + ([loss.delta] if loss.name == "huber" else [])) \
+        if loss.name == "huber" else 0
+    try:
+        X = np.array([[_scaled_float(v, e) for v, e in zip(row, shifts)] for row in design])
+        t = np.array([_scaled_float(v, shift_y) for v in y])
+        delta = _scaled_float(loss.delta, shift_y) if loss.name == "huber" else 0.0
+        if loss.name == "huber":
+            # a δ tiny next to the targets (1e-400, or underflowed to 0.0) gives floats no
+            # quadratic piece to see: propose with the L1-like limit's active set instead,
+            # which is the same for every δ small enough (the exact steps decide)
+            delta = max(delta, TINY_DELTA * (1 + float(np.abs(t).max(initial=0.0))))
+        with np.errstate(all="ignore"):   # overflow inside means a poor proposal, no more
+            theta = _float_newton(X, t, loss, delta)
+            active, theta = _float_pieces(X, t, loss, delta, theta)
+    except (OverflowError, ValueError, np.linalg.LinAlgError):
+        return ["q"] * len(y), None
+    if not np.isfinite(theta).all():
+        return active, None
+    # θ of the scaled problem, back to the data's: θ_c · 2^(e − e_c), exactly
+    guess = [Fraction(float(v)).limit_denominator(10 ** 6) * Fraction(2) ** (shift_y - e)
+             for v, e in zip(theta, shifts)]
+    return active, guess
+
+
+# inside [2^-SCALE_BITS, 2^SCALE_BITS] floats keep the data's scale untouched
+SCALE_BITS = 400
+# the smallest Huber δ floats propose with, relative to the largest target
+TINY_DELTA = 1e-6
+
+
+def _shift(values: list) -> int:
+    """A power-of-two exponent ``e`` bringing the largest ``|v|`` near 1 when it lies outside
+    ``2^±SCALE_BITS`` (``0`` otherwise, so ordinary data is proposed exactly as before)."""
+    top = max((abs(v) for v in values if v), default=None)
+    if top is None:
+        return 0
+    e = top.numerator.bit_length() - top.denominator.bit_length()   # log2|v| within 1
+    return e if abs(e) > SCALE_BITS else 0
+
+
+def _scaled_float(v: Fraction, e: int) -> float:
+    """``float(v · 2^-e)``: tiny values underflow to 0.0 (fine for a proposal); Fraction's
+    float division is correctly rounded for integers of any size."""
+    return float(v / Fraction(2) ** e) if e else float(v)
+
+
+def _float_newton(X, t, loss: Loss, delta: float):
+    import numpy as np
 
     def evaluate(theta):
         f = X @ theta
@@ -190,13 +243,16 @@ def _float_active_set(design: Matrix, y: list, loss: Loss) -> list:
         while size > 1e-15 and evaluate(theta + size * step)[0] > val + 1e-4 * size * (grad @ step):
             size /= 2
         theta = theta + size * step
+    return theta
+
+
+def _float_pieces(X, t, loss: Loss, delta: float, theta):
+    import numpy as np
     # a float at a piece's edge is put in the (closed) quadratic piece: there both agree
     slack = 1e-9 * (1 + np.abs(t).max())
-    guess = ([Fraction(float(v)).limit_denominator(10 ** 6) for v in theta]
-             if np.isfinite(theta).all() else None)
     if loss.name == "huber":
-        return _active_from(loss, X @ theta, t, delta + slack), guess
-    return _active_from(loss, X @ theta - t * slack, t, delta), guess
+        return _active_from(loss, X @ theta, t, delta + slack), theta
+    return _active_from(loss, X @ theta - t * slack, t, delta), theta
 
 
 def _active_from(loss: Loss, f, t, delta) -> list:

@@ -153,6 +153,17 @@ def _fraction(x: flint.arb) -> Fraction:
     return Fraction(man * 2 ** exp) if exp >= 0 else Fraction(man, 2 ** -exp)
 
 
+def _ceil_log2(x: Fraction) -> int:
+    """``⌈log2 x⌉`` for ``x > 0``, exactly: ``math.log2`` goes through a float, which
+    overflows beyond 1e308 and underflows to ``log2(0)`` below 1e-308."""
+    e = x.numerator.bit_length() - x.denominator.bit_length()   # 2^(e-1) < x < 2^(e+1)
+    while Fraction(2) ** e < x:
+        e += 1
+    while Fraction(2) ** (e - 1) >= x:
+        e -= 1
+    return e
+
+
 def _rounded(x: Fraction, bits: int) -> Fraction:
     return Fraction(round(x * 2 ** bits), 2 ** bits)
 
@@ -297,7 +308,7 @@ def construct_enclosure(problem: Problem) -> dict:
         scale = max(abs(L[a][l]) for a in range(len(L)))
         if scale == 0:
             raise ProofError("internal: a box coordinate does not move the affine map")
-        halves.append(Fraction(1, 2 ** max(0, math.ceil(math.log2(scale / step)))))
+        halves.append(Fraction(1, 2 ** max(0, _ceil_log2(scale / step))))
     entries = []
     for (which, r, c), h in zip(box, halves):
         centre = layers[0][0][r][c] if which == "W" else layers[last][1][r]
@@ -386,8 +397,12 @@ def _best_float_step(centres, centred, direction, targets, eps: Fraction) -> Fra
         lse = top[:, 0] + np.log(np.exp(Z - top).sum(axis=1))
         return float(np.mean(lse - (Y * Z).sum(axis=1)))
 
+    try:
+        start = float(eps)
+    except OverflowError:
+        return eps   # a step beyond floats: the ball bound below halves from eps instead
     with np.errstate(all="ignore"):
-        steps = [float(eps) * 2 ** (j / 4) for j in range(-40, 81)]
+        steps = [start * 2 ** (j / 4) for j in range(-40, 81)]
         best = min(steps, key=risk)
         better = risk(best) < risk(0.0)
     return _significant(Fraction(best), 20) if better and math.isfinite(best) and best else eps
