@@ -1,4 +1,5 @@
-"""Exceptions of the prover side of certify (the checker has its own, `Reject` in check/kernel/strict.py).
+"""Exceptions of the prover side of certify (the checker has its own: `Reject`, in
+check/kernel/strict.py).
 
 Every error carries a stable kebab-case ``code``, a ``path`` saying where (a JSON path or a
 file name) and the offending ``value``, so that the command line can print one clear line.

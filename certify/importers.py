@@ -51,6 +51,7 @@ Anything else is refused with one line naming the node (its op type and name).
 from __future__ import annotations
 
 import csv
+import io
 import math
 import operator
 import zipfile
@@ -61,10 +62,11 @@ from pathlib import Path
 import numpy as np
 
 from .activation import Activation
-from .data import Dataset
+from .data import Dataset, _npz_array, open_regular, read_regular
 from .errors import InputError
 from .exact import canonical, canonical_rows, canonical_vector, rational
 from .network import Layer, Network, Point
+from .limits import MAX_DATA_FILE_BYTES
 from .problem import MAX_FILE_BYTES, load_json
 from .progress import Progress
 
@@ -169,8 +171,9 @@ def _import_onnx():
 
 def _read_onnx(path: Path) -> ImportedNetwork:
     onnx, numpy_helper = _import_onnx()
+    raw = read_regular(path, "ONNX model", MAX_FILE_BYTES)   # bounded; no FIFO or device
     try:
-        model = onnx.load(str(path))
+        model = onnx.load_model_from_string(raw)
     except Exception as err:  # noqa: BLE001 — protobuf raises many kinds; one line for all
         raise InputError(f"cannot read ONNX model: {type(err).__name__}: {err}"[:200],
                          path=str(path)) from None
@@ -833,10 +836,7 @@ def read_data(path: str | Path, targets: int | None = None) -> ImportedData:
                                   "target_columns": list(range(ncols - count, ncols))},
                                  path.parent)
         return ImportedData(data, 0, f"decimal text read exactly; {_trailing(count)}")
-    try:
-        arr = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as err:
-        raise InputError(f"cannot read npy file: {err}", path=str(path)) from None
+    arr = _load_npy(path)
     if not isinstance(arr, np.ndarray) or arr.ndim != 2:
         raise InputError("npy data must be one 2-D array (rows are samples, the last "
                          "--targets columns are targets)", path=str(path),
@@ -909,7 +909,8 @@ def _target_count(targets, path: Path) -> int:
 
 def _csv_columns(path: Path) -> int:
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        with io.TextIOWrapper(open_regular(path, "CSV data file", MAX_DATA_FILE_BYTES),
+                              newline="", encoding="utf-8") as handle:
             for row in csv.reader(handle):
                 if any(cell.strip() for cell in row):
                     return len(row)
@@ -964,10 +965,9 @@ def point_from_json(spec: object, network: Network | None = None, where: str = "
 def load_point(path: str | Path, network: Network | None = None) -> Point:
     """Read a point file written by ``certify import --point`` (or by hand)."""
     path = Path(path)
-    _check_readable(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
+        text = read_regular(path, "point file", MAX_FILE_BYTES).decode("utf-8")
+    except UnicodeDecodeError as err:
         raise InputError(f"cannot read point file: {err}", code="io-error",
                          path=str(path)) from None
     try:
@@ -1138,27 +1138,44 @@ def _same_problem(a, b) -> bool:
 # -- shared helpers ------------------------------------------------------------------------
 
 def _check_readable(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError("no such file", code="no-such-file", path=str(path)) from None
-    except OSError as err:
-        raise InputError(f"cannot read file: {err.strerror}", code="io-error",
-                         path=str(path)) from None
-    if path.is_dir():
-        raise InputError("is a folder, not a file", code="io-error", path=str(path))
-    if size > MAX_FILE_BYTES:
-        raise InputError("file is larger than 256 MiB", path=str(path))
+    """A regular file within the size limit (FIFOs, devices, sockets and folders refused
+    before anything opens them; data.open_regular repeats the check on the descriptor)."""
+    with open_regular(path, "file", MAX_FILE_BYTES):
+        pass
 
 
 def _load_npz(path: Path) -> dict:
+    """Every array of an .npz archive, each header (shape, dtype, declared size) checked
+    against the limits before its data is decompressed (data._npz_array)."""
+    raw = read_regular(path, "npz file", MAX_FILE_BYTES)
     try:
-        with np.load(path, allow_pickle=False) as arrays:
-            if not hasattr(arrays, "files"):
-                raise InputError("not an .npz archive (a single array?)", path=str(path))
-            return {name: arrays[name] for name in arrays.files}
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = [m for m in archive.namelist() if m.endswith(".npy")]
+            if not members:
+                raise InputError("not an .npz archive (no .npy members)", path=str(path))
+            return {m[:-4]: _npz_array(archive, m, path, m[:-4]) for m in members}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
         raise InputError(f"cannot read npz file: {err}", path=str(path)) from None
+
+
+def _load_npy(path: Path):
+    """One .npy array, its header checked against the limits before its data is read."""
+    raw = read_regular(path, "npy file", MAX_FILE_BYTES)
+    try:
+        with zipfile.ZipFile(_single_member(raw)) as archive:
+            return _npz_array(archive, "data.npy", path, path.name)
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise InputError(f"cannot read npy file: {err}", path=str(path)) from None
+
+
+def _single_member(raw: bytes) -> io.BytesIO:
+    """The .npy bytes as the only member of an in-memory zip (stored, not compressed), so
+    one header check serves .npy and .npz alike."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("data.npy", raw)
+    buffer.seek(0)
+    return buffer
 
 
 def _check_exact_array(arr: np.ndarray, where: str) -> int:

@@ -170,7 +170,7 @@ def test_check_exit_codes(capsys, tmp_path):
     assert code == 2
     assert out == ""
     assert assert_one_error_line(out, err) == \
-        f"certify: error: {missing}: cannot read: No such file or directory"
+        f"certify: error: {missing}: no such file"
 
     code, out, _ = run(capsys, "check", good, tampered)
     assert code == 1 and len(out.splitlines()) == 2

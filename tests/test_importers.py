@@ -316,7 +316,7 @@ def test_npz_activation_per_layer_and_errors(tmp_path, weights):
     (lambda w: w.update(b1=np.ones(4, F32)), "b1 must be a vector of length 3"),
     (lambda w: w.update(W1=w["W1"].T.copy()), "is W1 transposed?"),
     (lambda w: w["W1"].__setitem__((0, 0), np.inf), "NaN or infinite value at [0, 0]"),
-    (lambda w: w.update(W1=w["W1"].astype(np.complex64)), "unsupported array type"),
+    (lambda w: w.update(W1=w["W1"].astype(np.complex64)), "unsupported dtype complex64"),
 ])
 def test_npz_network_refusals(tmp_path, weights, change, message):
     change(weights)

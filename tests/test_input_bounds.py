@@ -484,3 +484,38 @@ def test_finite_decimal_of_numbers_beyond_4300_digits():
     from certify.exact import finite_decimal
     assert finite_decimal(F(10 ** 5_000 + 1, 4)) == "25" + "0" * 4_997 + "0.25"
     assert finite_decimal(F(1, 3)) is None
+
+
+# -- the importers read through the same bounded readers (certify import, audit) -------------
+
+def test_importers_refuse_special_files_and_bombs(tmp_path):
+    """The class of issue 16 item 4 in ``certify import``/``audit``: a FIFO network or data
+    file is refused before any read (no hang), an .npz bomb before its data is decompressed,
+    and a point file that is a FIFO likewise."""
+    from numpy.lib import format as npy
+    from certify.importers import load_point, read_data, read_network
+    for name in ("net.npz", "d.npz", "d.npy", "d.csv", "p.json", "m.onnx"):
+        os.mkfifo(tmp_path / name)
+    for read in (lambda: read_network(tmp_path / "net.npz"),
+                 lambda: read_network(tmp_path / "m.onnx"),
+                 lambda: read_data(tmp_path / "d.npz"), lambda: read_data(tmp_path / "d.npy", 1),
+                 lambda: read_data(tmp_path / "d.csv", 1),
+                 lambda: load_point(tmp_path / "p.json")):
+        with pytest.raises(InputError) as err:
+            read()
+        assert err.value.code == "not-a-regular-file"
+    # a deflated .npy member declaring 6e7 x 2 float64 (the red team's bomb, made small)
+    header = io.BytesIO()
+    npy.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                         "shape": (60_000_000, 2)})
+    bomb = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x.npy", header.getvalue() + bytes(1 << 20))
+        archive.writestr("y.npy", header.getvalue())
+    with pytest.raises(InputError) as err:
+        read_data(bomb)
+    assert err.value.code == "limit-exceeded"
+    # the accepting twin: a small regular .npz reads
+    good = tmp_path / "good.npz"
+    np.savez(good, x=np.array([[0.5], [1.0]]), y=np.array([[1.0], [0.0]]))
+    assert read_data(good).data.n == 2

@@ -23,6 +23,7 @@ from .cells import add_cell_commands, handlers as cell_handlers   # Part 2: the 
 from .imports import add_import_commands, handlers as import_handlers   # float models, plots
 from .audit import add_audit_commands, handlers as audit_handlers   # issue 6: audit
 from .sweep import add_sweep_commands, handlers as sweep_handlers   # grids of certificates
+from .point import add_point_commands, handlers as point_handlers   # point files from certificates
 from .output import Report, add_common_options, error_result, output_path
 from ..display import show, shorten_numbers
 from ..limits import MAX_CERTIFICATE_BYTES, Expired, TimeLimitError, stop_clock, time_limit
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_commands(sub)
     add_audit_commands(sub)
     add_sweep_commands(sub)
+    add_point_commands(sub)
     return parser
 
 
@@ -152,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             code = {"demo": _demo, "assumptions": _assumptions, "spurious": _spurious,
                     "family": _family, "check": _check, "theorems": _theorems,
                     "table": _table, **cell_handlers(), **import_handlers(),
-                    **audit_handlers(), **sweep_handlers()}[args.command](args)
+                    **audit_handlers(), **sweep_handlers(), **point_handlers()}[args.command](args)
         report.emit(code)
         return code
     except _Usage as err:
@@ -587,14 +589,13 @@ def _verdict_line(verdict, name: str) -> str:
 
 def _read_certificate(name: str) -> bytes | str:
     """The bytes of a certificate file, or why they cannot be read (one phrase)."""
-    try:
-        with open(name, "rb") as handle:
-            data = handle.read(MAX_CERTIFICATE_BYTES + 1)
-    except OSError as err:
-        return f"cannot read: {err.strerror}"
-    if len(data) > MAX_CERTIFICATE_BYTES:   # a limit, not a MemoryError later
-        return f"larger than {MAX_CERTIFICATE_BYTES >> 20} MiB, the certificate size limit"
-    return data
+    from ..data import read_regular
+    try:   # a regular file within the size limit: a FIFO or device is refused, never read
+        return read_regular(Path(name), "certificate", MAX_CERTIFICATE_BYTES)
+    except InputError as err:
+        if err.code == "limit-exceeded":
+            return f"larger than {MAX_CERTIFICATE_BYTES >> 20} MiB, the certificate size limit"
+        return str(err)
 
 
 def entry_point() -> None:
