@@ -195,9 +195,11 @@ def parse_path(x: object, path: str, widths: list) -> list:
         piece = expect_object(piece, pp, ("interval", "point"))
         a, b = vector(piece["interval"], pp + ".interval", 2)
         if not a < b:
-            raise Reject("path-bad-interval", pp + ".interval", "need a < b", show(piece["interval"]))
+            raise Reject("path-bad-interval", pp + ".interval", "need a < b",
+                         show(piece["interval"]))
         layers = []
-        for j, layer in enumerate(expect_list(piece["point"], pp + ".point", len(widths) - 1, "layers")):
+        raw_layers = expect_list(piece["point"], pp + ".point", len(widths) - 1, "layers")
+        for j, layer in enumerate(raw_layers):
             lp = f"{pp}.point[{j}]"
             layer = expect_object(layer, lp, ("W", "b"))
             W = [[parse_poly(e, f"{lp}.W[{r}][{c}]") for c, e in

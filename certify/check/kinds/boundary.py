@@ -9,7 +9,9 @@ import operator
 from fractions import Fraction
 
 from ..kernel.arithmetic import check_ldl, output_rows, squared_risk
-from ..kernel.cells import Cell, MAX_ORDER, MAX_PATH_WORK, cell_of, cell_setup, cell_with_convex_loss, expand_cell_polynomial, reparameterise, require_in_cell, var_name
+from ..kernel.cells import (MAX_ORDER, MAX_PATH_WORK, Cell, cell_of, cell_setup,
+                            cell_with_convex_loss, expand_cell_polynomial, reparameterise,
+                            require_in_cell, var_name)
 from ..kernel.problem import Problem, parse_point
 from ..kernel.strict import Reject, clip, expect_object, fmt, match_claim, matrix, show, vector
 

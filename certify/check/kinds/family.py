@@ -66,9 +66,10 @@ def _stays_in_piece(be, act: Activation, q: int, z, a: Fraction, b: Fraction, wh
         if len(p) <= 2:
             continue
         note = f"{unit}, sample {i}"
-        if (lo is not None and not positive_on(be, p_add(p, (-lo,)), a, b, note + f": z(s) > {fmt(lo)}")) or \
-                (hi is not None and not positive_on(be, p_add((hi,), tuple(-c for c in p)), a, b,
-                                                     note + f": z(s) < {fmt(hi)}")):
+        above = lo is None or positive_on(be, p_add(p, (-lo,)), a, b, f"{note}: z(s) > {fmt(lo)}")
+        below = above and (hi is None or positive_on(be, p_add((hi,), tuple(-c for c in p)), a,
+                                                     b, f"{note}: z(s) < {fmt(hi)}"))
+        if not (above and below):
             raise Reject("family-leaves-piece", where, f"{note} leaves piece {q} for some s in "
                          f"[{fmt(a)}, {fmt(b)}]")
 
