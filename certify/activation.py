@@ -8,7 +8,8 @@
 
 ReLU, leaky ReLU, abs and hard-tanh are constructors of the one ``Activation`` type.
 Continuity holds by construction from ``(breakpoints, slopes, intercept)``; the per-piece
-form ``intercepts`` is checked (DESIGN.md §1: ``s_{q−1} p_q + t_{q−1} = s_q p_q + t_q``).
+form ``intercepts`` is checked (``s_{q−1} p_q + t_{q−1} = s_q p_q + t_q``; SCHEMA.md 1.0,
+"Problem").
 """
 from __future__ import annotations
 
@@ -23,6 +24,28 @@ from .exact import canonical, rational
 
 @dataclass(frozen=True)
 class Activation:
+    """A continuous piecewise-linear activation ``σ`` with exact rational numbers.
+
+    Fields: ``breakpoints`` ``p_1 < … < p_K`` (Fractions, strictly increasing), ``slopes``
+    ``s_0 … s_K`` (one more than breakpoints), ``intercept`` ``t_0`` of the leftmost piece,
+    and a display ``name``. Piece ``q`` is the open interval ``(p_q, p_{q+1})`` where
+    ``σ(z) = s_q z + t_q``; continuity fixes the other intercepts (``intercepts``).
+
+    Build one with ``Activation.relu()``, ``leaky_relu(slope="1/100")``, ``absolute()``,
+    ``hard_tanh()``, ``from_pieces(breakpoints, slopes, intercept=0)`` (ints, Fractions or
+    ``"p/q"`` text) or ``from_json(spec)`` (the problem-file syntax: ``"relu"``,
+    ``{"name": "leaky_relu", "slope": "1/100"}``, ``{"breakpoints", "slopes", "intercept"}``).
+    Calling it evaluates ``σ`` exactly; ``piece_of(z)`` gives the piece of ``z`` (``None`` on a
+    breakpoint).
+
+    Raises ``InputError`` for a wrong number of slopes, breakpoints out of order, a float or
+    other non-Fraction field, or (``from_json``) a malformed or discontinuous specification.
+
+    >>> from fractions import Fraction
+    >>> act = Activation.leaky_relu("1/10")
+    >>> act(Fraction(-2)), act(Fraction(3)), act.piece_of(Fraction(-2))
+    (Fraction(-1, 5), Fraction(3, 1), 0)
+    """
     breakpoints: tuple[Fraction, ...]
     slopes: tuple[Fraction, ...]
     intercept: Fraction  # of the leftmost piece

@@ -95,7 +95,25 @@ class CellReport:
 
 def cell_of(problem: Problem, point: Point) -> CellReport:
     """Pattern, margin (nearest breakpoint, the left one on a tie, first in (layer, unit,
-    sample) order) and boundary of ``point``."""
+    sample) order) and boundary of ``point``.
+
+    Returns a ``CellReport``: ``pattern`` (per hidden layer, unit and sample the piece of the
+    pre-activation, ``None`` on a breakpoint), ``margin`` (Fraction, or ``None`` without
+    breakpoints), ``margin_at`` and ``boundary`` (``Location``s: layer and unit from 1, sample
+    from 0, breakpoint ``p_q`` from 1), ``in_cell``, the exact ``outputs`` and
+    ``pre_activations``. Proves nothing by itself (``prove_cell`` gives the certificate).
+    Raises ``InputError`` when the point's shapes do not match ``problem.network``.
+
+    >>> from certify import Problem, Point
+    >>> xor = Problem.from_json({"network": {"widths": [2, 3, 1], "activation": "relu"},
+    ...     "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]],
+    ...              "targets": [[0], [1], [1], [0]]}})
+    >>> point = Point.from_lists([([[1, 0], [0, 1], [0, 0]], [1, 1, 1]),
+    ...                           ([[1, 1, 0]], [0])])
+    >>> report = cell_of(xor, point)
+    >>> report.in_cell, report.margin, report.margin_at.describe()
+    (True, Fraction(1, 1), 'layer 1 unit 1 sample 0 (breakpoint p_1)')
+    """
     outputs, pre = forward(problem.network, point, [list(x) for x in problem.data.inputs])
     pattern, boundary, best = [], [], None
     for j, (act, rows) in enumerate(zip(problem.network.activations, pre), start=1):
@@ -162,7 +180,14 @@ def prove_cell(problem: Problem, point: Point, multilinear: bool | None = None) 
     """A ``cell`` certificate: the pattern of ``point``, in a cell or on a boundary, the margin
     and where it is attained. ``multilinear`` (default: when the point is in a cell and the
     path budget allows) adds the claim that the outputs are, in the cell, a polynomial in θ
-    of degree ≤ 1 in each layer's block ``(W_j, b_j)``, which the checker expands."""
+    of degree ≤ 1 in each layer's block ``(W_j, b_j)``, which the checker expands.
+
+    ``problem``: a ``Problem``; ``point`` (and any other point argument): a ``Point`` whose
+    shapes match ``problem.network`` (else ``InputError``).
+    Returns the certificate as a JSON-ready dict (SCHEMA.md 1.1, kind ``cell``). Raises
+    ``ProofError`` for ``multilinear=True`` on a boundary (``not-in-cell``) or beyond the path
+    budget, ``InputError`` for a loss the kind does not take.
+    """
     problem.network.check_point(point)
     report = cell_of(problem, point)
     if multilinear is None:
@@ -213,7 +238,15 @@ def prove_cell_convexity(problem: Problem, point: Point, hessian: bool | None = 
     ``ŷ_i = Φ_i(π)·T(θ)`` (checked as a polynomial identity) and ``L_π`` is convex on all of
     ``Q^p`` by the loss's rule. ``hessian`` (default: when at most ``AUTO_HESSIAN`` paths are
     live) adds the rank of the Gram Hessian ``G = Σ_i Φ_iᵀΦ_i`` on the live paths with an
-    exact LDLᵀ witness (``D ≥ 0``); full rank means ``L_π`` is strictly convex there."""
+    exact LDLᵀ witness (``D ≥ 0``); full rank means ``L_π`` is strictly convex there.
+
+    ``problem``: a ``Problem``; ``point`` (and any other point argument): a ``Point`` whose
+    shapes match ``problem.network`` (else ``InputError``).
+    Returns the certificate as a JSON-ready dict (SCHEMA.md 1.1, kind ``cell-convexity``).
+    Raises ``ProofError`` when the point is on a cell boundary (``not-in-cell``) or the paths
+    exceed the budget (``too-many-paths``), ``InputError`` for ``hessian=True`` with a loss
+    other than squared or a loss without a convexity rule.
+    """
     a = analyse_cell(problem, point)
     live = [P for P, ok in enumerate(a.live) if ok]
     if hessian is None:
@@ -254,7 +287,14 @@ def _global_claim(problem: Problem, a: CellAnalysis) -> dict:
 def prove_cell_global_minimum(problem: Problem, point: Point) -> dict:
     """A ``cell-global-minimum`` certificate: ``∇_Ŵ L_π(T(θ)) = 0`` exactly, so no point of the
     cell has lower risk. Refuses, naming a path with a nonzero derivative, otherwise (use
-    ``minimise_in_cell`` to compute the cell's minimiser)."""
+    ``minimise_in_cell`` to compute the cell's minimiser).
+
+    ``problem``: a ``Problem``; ``point`` (and any other point argument): a ``Point`` whose
+    shapes match ``problem.network`` (else ``InputError``).
+    Returns the certificate as a JSON-ready dict (SCHEMA.md 1.1, kind
+    ``cell-global-minimum``). Raises ``ProofError`` with code ``not-cell-minimum`` (a nonzero
+    gradient), ``not-in-cell`` (on a boundary) or ``too-many-paths``.
+    """
     a = analyse_cell(problem, point)
     bad = next((P for P, g in enumerate(a.gradient) if g), None)
     if bad is not None:
@@ -284,7 +324,16 @@ def minimise_in_cell(problem: Problem, point: Point) -> CellMinimisation:
     """Given any point in a cell: the exact least-squares minimiser ``Ŵ*`` of ``L_π`` (dead
     paths zero), lifted back to weights (one hidden layer) and kept only when the lifted point
     lies in the same cell; its ``cell-global-minimum`` certificate. When ``point`` already is
-    a cell minimum it is certified as it is."""
+    a cell minimum it is certified as it is.
+
+    ``problem``: a ``Problem``; ``point`` (and any other point argument): a ``Point`` whose
+    shapes match ``problem.network`` (else ``InputError``).
+    Returns a ``CellMinimisation``: ``minimum`` (the exact minimum of ``L_π``, a lower bound
+    of the risk on the cell), ``point`` and ``certificate`` (the certified minimiser, or
+    ``None``) and ``reason`` (why the lift left the cell, when it did: ``T(cell)`` need not
+    be convex). Raises ``ProofError`` on a boundary (``not-in-cell``) or beyond the path
+    budget.
+    """
     a = analyse_cell(problem, point)
     fit = cell_least_squares(problem, a.report.pattern)
     if not problem.loss.is_squared:
@@ -367,7 +416,14 @@ def prove_equivalent_points(problem: Problem, point: Point, other: Point,
     """An ``equivalent-points`` certificate: both points in one cell, the points distinct, and
     ``T`` equal on every live path (so equal outputs on every sample) — or, with
     ``relation="outputs"`` (schema 1.3), equal outputs on every sample: the relation under
-    which all cell-global minima of a cell form one class (SCHEMA.md 1.3)."""
+    which all cell-global minima of a cell form one class (SCHEMA.md 1.3).
+
+    ``problem``: a ``Problem``; ``point`` (and any other point argument): a ``Point`` whose
+    shapes match ``problem.network`` (else ``InputError``).
+    Returns the certificate as a JSON-ready dict (kind ``equivalent-points``). Raises
+    ``InputError`` for another ``relation``, ``ProofError`` when the points lie in different
+    cells (``different-cells``), differ in ``T`` or in their outputs, or are equal.
+    """
     if relation not in ("path-products", "outputs"):
         raise InputError("relation is 'path-products' or 'outputs'", value=relation)
     a, b = analyse_cell(problem, point), analyse_cell(problem, other)
@@ -564,7 +620,14 @@ def prove_nondifferentiable_boundary(problem: Problem, point: Point, direction: 
     direction: the two one-sided derivatives of ``ε ↦ R(θ + εd)`` at 0, whether they differ
     (a kink: ``R`` is not differentiable at θ), and, when they agree and every adjacent cell
     has the same gradient there, that ``R`` is differentiable at θ (a smooth crossing, e.g. a
-    unit with zero outgoing weights)."""
+    unit with zero outgoing weights).
+
+    ``problem``: a ``Problem``; ``point`` (and any other point argument): a ``Point`` whose
+    shapes match ``problem.network`` (else ``InputError``). ``direction``: a point-shaped ``d ≠ 0``.
+    Returns the certificate as a JSON-ready dict (kind ``nondifferentiable-boundary``).
+    Raises ``InputError`` for a zero direction (``direction-zero``), ``ProofError`` when the
+    point is inside a cell (``not-on-boundary``).
+    """
     problem.network.check_point(point)
     problem.network.check_point(direction, "direction")
     if not any(v for l in direction.layers for row in l.W + (l.b,) for v in row):
@@ -593,7 +656,14 @@ def prove_valley_path(problem: Problem, point: Point) -> dict:
     """A ``valley-path`` certificate from a cell-global minimum ``point``: a polynomial path in
     its cell with constant outputs (``construct/valley.py``: copy a unit onto a free unit of
     the same pattern row, transfer its outgoing weights, release it; or a free move), so every
-    point of the path is a cell-global minimum."""
+    point of the path is a cell-global minimum.
+
+    ``problem``: a ``Problem``; ``point`` (and any other point argument): a ``Point`` whose
+    shapes match ``problem.network`` (else ``InputError``).
+    Returns the certificate as a JSON-ready dict (kind ``valley-path``; ``certify point
+    --which start|end`` extracts the path's ends). Raises ``ProofError`` when the point is not
+    a cell-global minimum (``not-cell-minimum``) or no move keeps the cell.
+    """
     from .construct.valley import valley_moves
     a = analyse_cell(problem, point)
     if not a.is_cell_minimum:
@@ -617,7 +687,14 @@ def prove_cell_critical_point(problem: Problem, point: Point,
     minimiser), and, when not, whether it is a strict local minimum (positive definite Hessian
     in θ) or not (a direction of negative curvature). The claim states which hypotheses of
     "every local minimum in a cell is global in the cell" hold (one hidden layer, one output,
-    nonzero output weights) and which case the instance is."""
+    nonzero output weights) and which case the instance is.
+
+    ``problem``: a ``Problem``; ``point`` (and any other point argument): a ``Point`` whose
+    shapes match ``problem.network`` (else ``InputError``). ``better_point``: optional, a lower point of the same cell.
+    Returns the certificate as a JSON-ready dict (kind ``cell-critical-point``). Raises
+    ``ProofError`` when ``∇_θ R ≠ 0`` (``not-critical``), when no lower point of the cell is
+    found or the given one is not lower in the same cell, or on a boundary.
+    """
     from .reparam import theta_derivatives
     a = analyse_cell(problem, point)
     grad, hess = theta_derivatives(problem, point, a.phi, a.paths)

@@ -1,4 +1,4 @@
-"""Losses, all convex and continuously differentiable in ``ŷ`` (DESIGN.md §2, general losses).
+"""Losses, all convex and continuously differentiable in ``ŷ`` (SCHEMA.md 1.1, "Losses").
 
 | loss | ``ℓ(ŷ, y)`` | per-coordinate gradient ``ψ = ∂ℓ/∂ŷ_k`` |
 | --- | --- | --- |

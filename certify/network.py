@@ -18,6 +18,7 @@ import flint
 from .activation import Activation
 from .errors import InputError
 from .exact import Matrix, canonical_rows, canonical_vector, rational, to_flint
+from .limits import check_stored_activations
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def forward(network: Network, point: Point, inputs: Matrix) -> tuple[Matrix, lis
     """
     network.check_point(point)
     n = len(inputs)
+    check_stored_activations(n, sum(network.widths[1:-1]))   # every layer is kept
     act = to_flint([list(col) for col in zip(*inputs)])
     pre_activations: list[Matrix] = []
     for j, layer in enumerate(point.layers, start=1):

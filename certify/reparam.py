@@ -151,7 +151,9 @@ def features(problem: Problem, pattern: Pattern, paths: Sequence[Path]) -> list[
             for j, u in hidden:
                 if not value:
                     break
-                value *= net.activations[j - 1].slopes[pattern[j - 1][u][i]]
+                slope = net.activations[j - 1].slopes[pattern[j - 1][u][i]]
+                if slope != 1:   # ReLU's 1 and 0 cost no Fraction product
+                    value = value * slope if slope else ZERO
             row.append(value)
         rows.append(row)
     return rows
@@ -231,18 +233,18 @@ PRIME = 2 ** 61 - 1   # a word-size prime for the rank profile (nmod_mat)
 
 
 def least_squares(design: Matrix, targets: Sequence[Fraction]) -> list[Fraction]:
-    """One exact minimiser of ``‖design·w − targets‖²``: the solution of the normal equations
-    ``AᵀA w = Aᵀt`` whose free variables are zero, the free ones being the non-pivot columns of
-    the reduced row echelon form over Q (equivalently of ``A``: ``AᵀA`` and ``A`` have the same
-    column dependencies).
+    """One exact minimiser of ``‖design·w − targets‖²``, zero off a set ``P`` of independent
+    columns of ``A = design`` that span its column space.
 
-    Fast path (issue 16, scale): integers over a common denominator, ``N = D·A``. The pivot
-    columns ``P`` are proposed modulo a prime; they are proved to be the ones over Q by one
-    exact solve: ``N_P`` has full column rank (it has mod the prime), and every other column
-    ``c`` equals ``N_P X_c`` with ``X_c`` zero on the pivots after ``c`` (checked exactly), so
-    every column is spanned by the pivots before it and ``P`` is the greedy (echelon) set.
-    Then ``w_P`` solves ``N_PᵀN_P w_P = D·N_Pᵀt``, which is the echelon solution. If the
-    prime misleads, the slow exact elimination decides."""
+    ``P`` is the rank profile (pivot columns of the echelon form) of ``A`` modulo the prime
+    ``PRIME``, on integers over a common denominator, ``N = D·A``; ``N_P`` has full column
+    rank over Q because it has modulo the prime. ``w_P`` solves ``N_PᵀN_P w_P = D·N_Pᵀt``
+    (exact, FLINT), and the normal equations ``Aᵀ(A w − t) = 0`` are then checked exactly on
+    *every* column: that is what makes ``w`` a minimiser, with no rank argument. Should they
+    fail (``P`` misses a direction only over Q), the exact echelon elimination decides.
+    Issue 16: this replaced FLINT's rref of ``[AᵀA | Aᵀt]`` (92 s at p = 801). Over Q the
+    echelon pivots are the same set unless the prime divides a leading minor; the solution
+    is then the one the elimination returned, the echelon solution with free variables zero."""
     k, n = len(design[0]), len(design)
     D = math.lcm(*(v.denominator for row in design for v in row))
     N = flint.fmpz_mat(n, k, [v.numerator * (D // v.denominator) for row in design for v in row])
@@ -254,26 +256,20 @@ def least_squares(design: Matrix, targets: Sequence[Fraction]) -> list[Fraction]
         if r < rank and int(R[r, c]) != 0:
             pivots.append(c)
             r += 1
+    w = [ZERO] * k
     if pivots:
-        others = [c for c in range(k) if c not in set(pivots)]
         NP = _columns(N, pivots)
-        G = NP.transpose() * NP   # positive definite: N_P has full column rank
-        if others:
-            X = G.solve(NP.transpose() * _columns(N, others))   # fmpq_mat
-            den = math.lcm(*(int(v.q) for v in X.entries()))
-            Xz = flint.fmpz_mat(len(pivots), len(others),
-                                [int(v.p) * (den // int(v.q)) for v in X.entries()])
-            later = any(X[a, b] != 0 for b, c in enumerate(others)
-                        for a, p in enumerate(pivots) if p > c)
-            if later or NP * Xz != _columns(N, others) * den:
-                return _least_squares_by_elimination(design, targets)
-        w_P = G.solve(NP.transpose() * u)   # (D/E)·w_P; w = D·(N_PᵀN_P)^{-1} N_Pᵀ u / E
-        w = [ZERO] * k
+        w_P = (NP.transpose() * NP).solve(NP.transpose() * u)   # = (E/D)·w_P, an fmpq_mat
+        den = math.lcm(*(int(v.q) for v in w_P.entries()))
+        z = flint.fmpz_mat(len(pivots), 1, [int(v.p) * (den // int(v.q)) for v in w_P.entries()])
+        # E·den·(A w − t) = N_P z − den·u; every column of N orthogonal to it: w minimises
+        if any(v != 0 for v in (N.transpose() * (NP * z - u * den)).entries()):
+            return _least_squares_by_elimination(design, targets)
         for a, c in enumerate(pivots):
-            v = w_P[a, 0] * D / E
-            w[c] = Fraction(int(v.p), int(v.q))
-        return w
-    return [ZERO] * k
+            w[c] = Fraction(int(z[a, 0]) * D, den * E)
+    elif any(v != 0 for v in (N.transpose() * u).entries()):
+        return _least_squares_by_elimination(design, targets)
+    return w
 
 
 def _columns(M, cols: Sequence[int]):

@@ -54,7 +54,21 @@ def from_torch(module, X, Y, *, loss=None, say=None):
     ``cross_entropy`` for a network ending in Softmax, else ``squared``. For a classifier,
     ``Y`` may be one column of class indices ``0 … K−1`` (one-hot rows are made). ``say``:
     a function that receives the summary lines (what was read, how many floats converted,
-    notes)."""
+    notes).
+
+    ``module``: a ``torch.nn.Sequential`` of ``Linear`` layers with ``ReLU``, ``LeakyReLU``,
+    ``Hardtanh``, ``ReLU6`` or ``PReLU`` (one per hidden layer; ``Identity``/``Flatten``
+    skipped, an optional final ``Softmax``). ``X``: ``n × d_0`` inputs; ``Y``: ``n × d_L``
+    targets. Every float converts exactly (``Fraction(float)``). Returns ``(Problem, Point)``,
+    ready for ``prove_spurious_minimum``, ``audit_point`` or the cell functions. Raises
+    ``InputError`` (one line naming the layer or value) when torch is not installed, for an
+    unsupported layer, mixed dtypes, a non-finite number, or data of the wrong shape.
+
+    >>> import torch                                                   # doctest: +SKIP
+    >>> net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(),
+    ...                           torch.nn.Linear(3, 1))                # doctest: +SKIP
+    >>> problem, point = from_torch(net, X, Y)                         # doctest: +SKIP
+    """
     from .loss import parse_loss
     from .problem import Problem
     imported = read_torch(module)

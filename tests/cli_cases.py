@@ -86,6 +86,7 @@ def cases(folder: Path) -> dict[str, Case]:
                         "--activation", "relu", "-o", str(out("p.json")), "--point",
                         str(out("x.json"))], [out("p.json"), out("x.json")]),
         "plot": Case(["plot", str(GOLDEN), "-o", str(out("fig.png"))], [out("fig.png")]),
+        "point": Case(["point", str(GOLDEN), "-o", str(out("pt.json"))], [out("pt.json")]),
     }
 
 
@@ -93,4 +94,4 @@ def cases(folder: Path) -> dict[str, Case]:
 LONG = ("demo", "spurious", "family", "check", "theorems-check", "table", "table-certificates",
         "cell",
         "cell-convexity", "cell-minimum", "equivalent", "boundary", "valley", "critical-point",
-        "audit", "import", "plot")
+        "audit", "import", "plot", "point")

@@ -1,11 +1,12 @@
 """The cell kinds (SCHEMA.md 1.1): goldens, and an accepting test with a rejecting twin for
 every rule, each run with both arithmetic backends (identical verdicts required).
 
-Also the planted counterexamples behind the corrections to DESIGN.md §3 (see the report in
+Also the planted counterexamples behind the corrections to the first reading of He–Wang–Tao
+Part 2 (README, "The mathematics"; SCHEMA.md 1.1 and 1.3; see the report in
 ``certify/cells.py``'s and ``construct/cell_conditions.py``'s docstrings):
 
 * an LDLᵀ with nonnegative pivots proves nothing without the exact product;
-* positive rescaling changes DESIGN.md's ``Ŵ = (v_k w̃_k, v_k, b_2)`` (its ``v_k``), so
+* positive rescaling changes the first reading's ``Ŵ = (v_k w̃_k, v_k, b_2)`` (its ``v_k``), so
   equivalence compares ``T`` on live paths only;
 * "global in the cell" needs nonzero output weights for *critical points* (a certified
   saddle), but with one output not for local minima;
@@ -272,8 +273,8 @@ def test_loss_without_a_convexity_rule_is_unknown(monkeypatch):
 
 
 def test_psd_witness_needs_the_exact_product():
-    """DESIGN.md: 'PSD by an exact LDLᵀ witness'. An elimination that skips a zero pivot
-    reports pivots 0, 0 for the indefinite [[0, 1], [1, 0]] (vᵀGv = −2 at v = (1, −1)); no
+    """'PSD by an exact LDLᵀ witness' (SCHEMA.md 1.1, cell-convexity). An elimination that
+    skips a zero pivot reports pivots 0, 0 for the indefinite [[0, 1], [1, 0]] (vᵀGv = −2 at v = (1, −1)); no
     witness with D ≥ 0 reproduces it, and the checker verifies the product."""
     G = [[Fraction(0), Fraction(1)], [Fraction(1), Fraction(0)]]
 
@@ -367,7 +368,7 @@ def test_minimise_in_cell_lifts_or_says_why():
 # -- equivalent-points ----------------------------------------------------------------------
 
 def test_rescaling_keeps_live_paths_not_designs_w_hat():
-    """DESIGN.md §3 lists v_k itself in Ŵ and calls positive rescalings equivalent; the
+    """The first reading listed v_k itself in Ŵ and called positive rescalings equivalent; the
     rescaling changes v_k (a dead intercept path for a positively homogeneous σ), so the
     equivalence compares T on live paths."""
     prob, point = problem(LEAKY), leaky_point()

@@ -387,7 +387,7 @@ from cli_cases import cases  # noqa: E402
 
 FILE_OUTPUTS = ["demo", "spurious", "family", "cell", "cell-convexity", "cell-minimum",
                 "equivalent", "boundary", "valley", "critical-point", "import", "plot",
-                "table-certificates"]
+                "table-certificates", "point"]
 SOURCE = "the user's file\n"
 
 

@@ -42,7 +42,7 @@ NAMES = sorted(
     ["demo", "assumptions", "spurious", "family", "theorems-list", "theorems-check",
      "theorems-show", "table", "table-certificates",
      "check", "cell", "cell-convexity", "equivalent", "boundary", "cell-minimum",
-     "critical-point", "valley", "audit", "import", "plot"])
+     "critical-point", "valley", "audit", "import", "plot", "point"])
 
 
 # commands whose --json is tested with their own fixtures (tests/test_sweep.py)

@@ -153,7 +153,8 @@ def test_independent_recomputation(certificates, name):
         want = [sum((Fraction(w) * Fraction(v) for w, v in zip(row, x)), Fraction(c))
                 for row, c in zip(aff["A"], aff["a"])]
         assert y == want
-    # A1 as DESIGN §2 states it for general losses: some per-sample gradient is nonzero
+    # A1 as README "The mathematics" states it for general losses: some per-sample gradient
+    # is nonzero
     _, grad = loss_of(cert["problem"]["loss"])
     fitted = outputs(cert, cert["witness"]["point"])
     assert any(grad(u, Fraction(y)) for row, ys in zip(fitted, cert["problem"]["data"]["targets"])

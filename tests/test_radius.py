@@ -42,7 +42,8 @@ def golden(name: str) -> dict:
 
 def with_radius(doc: dict, r) -> dict:
     doc = copy.deepcopy(doc)
-    doc["schema_version"] = "1.1"
+    if doc["schema_version"] == "1.0":   # a radius needs 1.1; keep a later version (1.3)
+        doc["schema_version"] = "1.1"
     doc["claim"]["radius"] = r if isinstance(r, str) else canonical(r)
     return doc
 
@@ -120,7 +121,8 @@ def test_radius_as_json_number_is_rejected():
     assert check_certificate(text).code == "not-a-rational"
 
 
-@pytest.mark.parametrize("name", sorted(GOLDEN_PROBLEMS))
+@pytest.mark.parametrize("name", sorted(n for n, spec in GOLDEN_PROBLEMS.items()
+                                         if spec["loss"] == "squared"))   # 1.0 is squared only
 def test_radius_in_a_1_0_certificate_is_rejected(name):
     doc = golden(name)
     doc["schema_version"] = "1.0"

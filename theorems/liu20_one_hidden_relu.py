@@ -8,7 +8,7 @@ minima can also sit on the non-differentiable boundaries, under conditions the p
 Checked on instances: cell-global minima in genuine cells (units active on different samples),
 critical points with nonzero output weights that are cell-global, and a boundary point that is
 refused as a cell point. A local minimum *on* a boundary needs every adjacent cell's gradient
-(DESIGN.md §6): a checker kind for it does not exist yet.
+(README, "The mathematics", "On a boundary"): a checker kind for it does not exist yet.
 """
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ CANNOT_SHOW = ("every differentiable local minimum: each instance certifies give
                "kind)")
 TRUSTED = ("a convex differentiable function is minimal where its gradient vanishes",
            "(w, b, v) ↦ (v·w, v·b, v) is a local diffeomorphism where v ≠ 0")
-BOUNDARY_RULE = ("kind 'boundary-local-minimum' (DESIGN.md §6): the point with m (unit, "
-                 "sample) pairs on breakpoints; for each of the ≤ 2^m adjacent patterns π' "
+BOUNDARY_RULE = ("kind 'boundary-local-minimum' (README, 'The mathematics', 'On a "
+                 "boundary'): the point with m (unit, sample) pairs on breakpoints; for each "
+                 "of the ≤ 2^m adjacent patterns π' "
                  "(each pair left or right), the checker builds Φ(π') and verifies "
                  "Σ_i Φ_i(π')ᵀ(ŷ_i − y_i) = 0; then every nearby point lies in the closure of an "
                  "adjacent region where R = L_π'∘T ≥ R(θ), so θ is a local minimum")

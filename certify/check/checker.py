@@ -70,7 +70,11 @@ _KIND_TRUST = {"local-minimum-family": solver_trust, "valley-path": solver_trust
 class Verdict:
     """The outcome of one check. `facts` holds verified facts as canonical strings or bools
     (empty when rejected); `trust_base` names what the verdict relies on beyond the checker's
-    own files (Python, the arithmetic backend, deciders), `trust_files` those files."""
+    own files (Python, the arithmetic backend, deciders), `trust_files` those files.
+    `accepted`; `kind`; when rejected a stable kebab-case `code`, a JSON `path` such as
+    "$.claim.gap", a one-line `message` and the offending `value`; `digest` "sha256:..." of
+    the certificate (SCHEMA.md); `line(name)` is the one line `certify check` prints.
+    `check_certificate` builds it; reading it never raises."""
     accepted: bool
     kind: str | None
     code: str | None
@@ -126,7 +130,13 @@ def check_certificate(document, *, backend: str = "auto", decider: str = "sturm"
 
     Never raises for a bad certificate: every failure, including an unexpected exception
     (code "internal-error"), is a rejected Verdict. Raises only for a bad `backend` argument
-    (ValueError) or backend="flint" without python-flint (ImportError)."""
+    (ValueError) or backend="flint" without python-flint (ImportError).
+    `backend`: "auto" (flint when installed), "fraction" or "flint" (identical verdicts).
+    `decider`: "sturm", "z3" or "both" (must agree) for nonlinear path obligations. `smt2`: a
+    list that receives (note, SMT-LIB text) pairs: the path obligations as they are decided
+    and, once the certificate is accepted, the facts its claim rests on (export.py; text None
+    when a certificate could not be exported). Returns a `Verdict`; e.g.
+    `check_certificate(open("c.json", "rb").read()).accepted`."""
     be = make_backend(backend)
     if decider not in ("sturm", "z3", "both"):
         raise ValueError(f"unknown decider {decider!r} (use 'sturm', 'z3' or 'both')")
@@ -162,8 +172,18 @@ def check_certificate(document, *, backend: str = "auto", decider: str = "sturm"
     except Exception as e:   # a checker bug must never accept
         return Verdict(False, kind, "internal-error", None, clip(f"{type(e).__name__}: {e}", 200),
                        None, digest, {}, trust, trust_files(kind, be))
+    if smt2 is not None:   # after the verdict, which never rests on the export
+        _export(kind, doc, smt2)
     return Verdict(True, kind, None, None, "all rules verified", None, digest, facts, trust,
                    trust_files(kind, be))
+
+
+def _export(kind: str, doc: dict, sink: list) -> None:
+    from .export import export
+    try:
+        export(kind, doc, sink)
+    except Exception as e:   # noqa: BLE001 - an export failure is said, never a verdict
+        sink.append((f"{kind}: the SMT-LIB export failed ({type(e).__name__})", None))
 
 
 def trust_files(kind: str | None, be=None) -> tuple[tuple[str, int], ...]:

@@ -109,8 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--decider", choices=("sturm", "z3", "both"), default="sturm",
                        help="how nonlinear univariate obligations are decided (default: exact "
                        "Sturm sequences; 'both' demands that z3 agrees)")
-    check.add_argument("--smt2", metavar="DIR", type=output_path, help="write each nonlinear "
-                       "obligation the checker discharges as an SMT-LIB QF_NRA file in DIR")
+    check.add_argument("--smt2", metavar="DIR", type=output_path, help="write what each "
+                       "verdict rests on as SMT-LIB QF_NRA files in DIR, each the negation of "
+                       "one fact (expected: unsat): path obligations, risks, gap, and for "
+                       "small instances the whole local-minimum claim")
     check.add_argument("--backend", choices=("auto", "fraction", "flint"), default="auto",
                        help="exact arithmetic of the checker (default: flint when installed)")
     check.add_argument("--trust-base", action="store_true", help="after each verdict, list "
@@ -420,11 +422,13 @@ def _write_smt2(report: Report, folder: str, obligations: list) -> str:
     except OSError as err:
         raise InputError(f"cannot create folder: {err.strerror}", code="io-error",
                          path=folder) from None
-    for number, (_, text) in enumerate(obligations, start=1):
+    written = [(note, text) for note, text in obligations if text is not None]
+    for number, (_, text) in enumerate(written, start=1):
         write_atomically(target / f"obligation-{number:05d}.smt2", text)
         report.wrote(target / f"obligation-{number:05d}.smt2")
-    return (f"  wrote {len(obligations)} SMT-LIB obligation(s) to {folder}"
-            + ("" if obligations else " (every obligation was affine: decided at the endpoints)"))
+    failed = [note for note, text in obligations if text is None]
+    return (f"  wrote {len(written)} SMT-LIB obligation(s) to {folder}"
+            + (f"; not exported: {'; '.join(failed)}" if failed else ""))
 
 
 def _theorems(args) -> int:

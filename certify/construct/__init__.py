@@ -1,1 +1,1 @@
-"""Generators of certified constructions (DESIGN.md §2)."""
+"""Generators of certified constructions (README, "The mathematics": Stages A, B, C)."""

@@ -1,4 +1,4 @@
-"""The exact affine optimum ``(A*, a*)`` of the data (DESIGN.md §2, Stage A).
+"""The exact affine optimum ``(A*, a*)`` of the data (README, "The mathematics", Stage A).
 
 | symbol | meaning |
 | --- | --- |

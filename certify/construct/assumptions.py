@@ -1,4 +1,5 @@
-"""Assumptions A1–A4 of Theorem 1 (DESIGN.md §2), checked on the instance, each with its reason."""
+"""Assumptions A1–A4 of Theorem 1 (README, "The mathematics"), checked on the instance, each
+with its reason."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ def check_assumptions(problem: Problem, fit: AffineFit | None = None) -> list[As
 
 def _a1_not_affinely_fittable(problem: Problem, fit: AffineFit) -> Assumption:
     title = "data not affinely fittable"
-    if not problem.loss.is_squared:   # DESIGN.md §2: an exact optimum exists, some ψ_i ≠ 0
+    if not problem.loss.is_squared:   # A1 for a general loss: an exact optimum, some ψ_i ≠ 0
         if fit.is_exact_fit:
             return Assumption("A1", title, False, f"the exact affine optimum of the "
                               f"{problem.loss} risk has every per-sample gradient 0 (risk 0), "

@@ -15,7 +15,8 @@ minima* it does not: if ``v_k = 0`` and ``θ`` is a local minimum, then for ever
 ``v_k`` of the right sign lowers ``R``), and ``g`` is affine in ``δ`` with coefficients
 ``Σ_i r_i s_{k,i} x̃_i``; together with ``g(0) = 0`` these are exactly unit ``k``'s components
 of ``∇_Ŵ L_π``. So with one output, every local minimum in a cell is cell-global whatever the
-output weights; DESIGN.md's second condition is needed only for critical points.
+output weights; the second condition (nonzero output weights; SCHEMA.md 1.1, kind
+`cell-critical-point`) is needed only for critical points.
 """
 from __future__ import annotations
 

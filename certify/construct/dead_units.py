@@ -1,5 +1,6 @@
 """Dead-unit points and the affine-fit point: the local minima that survive when an assumption
-of He–Wang–Tao Theorem 1 is dropped (issue 13; DESIGN.md §5 "Assumptions needed", §6).
+of He–Wang–Tao Theorem 1 is dropped (issue 13; README, "The mathematics"; SCHEMA.md 1.1,
+kind `global-minimum`).
 
 | construction | what it gives |
 | --- | --- |

@@ -1,4 +1,5 @@
-"""Stage C of DESIGN.md §2: continuous families of spurious local minima in one cell.
+"""Stage C (README, "The mathematics"; SCHEMA.md 1.1, kind `local-minimum-family`):
+continuous families of spurious local minima in one cell.
 
 | symbol | meaning |
 | --- | --- |

@@ -1,5 +1,6 @@
 """Cell-global minima in genuine cells, pairs of minima of one cell, and valleys joining two
-given minima (issue 13, hwt3; DESIGN.md §5 "Every local minimum of a cell").
+given minima (issue 13, hwt3; README, "The mathematics", "Equivalence and valleys";
+SCHEMA.md 1.3, "The relations of one-hidden-layer cells").
 
 | construction | what it gives |
 | --- | --- |

@@ -35,6 +35,20 @@ certificate gets within a factor 2 of ``r_max``.
 **Search.** The bound is monotone in ``r`` and separable over samples, so bisection over simple
 rationals finds the largest radius it certifies to relative precision ``2^-10``; samples that
 pass at a failing candidate pass at every smaller one and are dropped.
+
+**Floats decide only what they decide certainly** (issue 16, scale). In centre–radius form
+``E_j = |Ŵ_j| e_{j−1} + r T_{j−1}``, ``e = |s| E``, ``T_j = 1 + Σ size (|â| + e)``: sums and
+products of nonnegative numbers, so a float evaluation from correctly rounded inputs has a
+relative error at most ``γ_k = k u / (1 − k u)`` (``u = 2^-53``, ``k`` operations along a path;
+no cancellation), far below ``FLOAT_SLACK``, as long as nothing under- or overflows: every
+nonzero input must lie in ``[FLOAT_RANGE^-1, FLOAT_RANGE]`` (then, with ≤ 64 layers, every
+intermediate product is a normal float), else floats are not used at all, or not for that
+sample. A sample whose float ``E`` is below its exact margin by more than the slack passes;
+one above by more than the slack fails; only the rest are decided exactly. So every decision,
+the radius and the evaluation count are those of the exact search, while most samples never
+see an exact evaluation at a candidate; the exact first failing units (for ``_exhibit``) are
+computed once, on the final failing set. The exact ``r_max`` is the exact minimum over the
+samples that floats cannot rule out.
 """
 from __future__ import annotations
 
@@ -42,6 +56,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
+
+import numpy as np
 
 from ..errors import ProofError
 from ..network import Point
@@ -51,6 +67,8 @@ ZERO, ONE = Fraction(0), Fraction(1)
 PRECISION = Fraction(1, 2 ** 10)   # stop when (hi − lo) ≤ lo · PRECISION
 EXHIBIT_PRECISION = Fraction(1, 2 ** 8)   # the exhibited upper bound: reported, not claimed
 MAX_STEPS = 400
+FLOAT_SLACK = 1e-6   # relative; γ_k ≤ 1e-10 for k ≤ 10^6 operations along a path
+FLOAT_RANGE = 1e100  # nonzero float inputs in [1e-100, 1e100]: no underflow, no overflow
 
 
 class Radius(NamedTuple):
@@ -86,23 +104,25 @@ def radius_report(problem: Problem, point: Point) -> RadiusReport:
         raise ProofError("no hidden unit has a finite breakpoint: every radius keeps the "
                          "pattern, and the claim needs a number", code="radius-unbounded")
     lo, hi = ZERO, single_row
-    active = bound.failures(hi, range(problem.data.n))
+    active = bound.failing(hi, range(problem.data.n))
     if not active:
         raise ProofError("internal: the interval bound accepts the single-row bound r_max")
-    critical = active
     for _ in range(MAX_STEPS):
         if lo and hi - lo <= lo * PRECISION:
             break
         low, high = (hi / 4, hi / 2) if not lo else (lo + (hi - lo) / 4, hi - (hi - lo) / 4)
         candidate = simplest_between(low, high)
-        failed = bound.failures(candidate, sorted(active))
+        failed = bound.failing(candidate, sorted(active))
         if failed:
-            hi, active, critical = candidate, failed, failed
+            hi, active = candidate, failed
         else:
             lo = candidate
     else:
         raise ProofError("the radius search did not converge (is the pattern strict?)",
                          code="radius-search")
+    # the samples failing at hi, each with its exact first failing unit: exactly the set the
+    # search keeps (a sample failing at hi failed at every larger failing candidate)
+    critical = bound.failures(hi, sorted(active), count=False)
     exhibited = _exhibit(problem, bound, critical, lo, hi)
     upper = single_row if exhibited is None else min(single_row, exhibited)
     return RadiusReport(lo, upper, single_row, exhibited, bound.evaluations)
@@ -201,8 +221,14 @@ class _IntervalBound:
             of_unit = self.layers[-1].of_unit
         data = problem.data.inputs   # x and T_0 = 1 + |x|_1 on all samples, as rows
         self.x = [_row(list(c)) for c in zip(*data)]
-        self.t0 = _row([1 + sum(map(abs, x), ZERO) for x in data])
+        den = math.lcm(*(d for _, d in self.x))   # 1 + |x|_1 over one common denominator
+        t0 = [den] * len(data)
+        for nums, d in self.x:
+            f = den // d
+            t0 = [t + abs(v) * f for t, v in zip(t0, nums)]
+        self.t0 = (t0, den)
         self.evaluations = 0
+        self.floats: _Floats | None = None   # set by _nominal when floats are usable
         self.units: list[list[_Unit]] = []   # per layer, per class
         self.single_row = self._nominal()
 
@@ -212,14 +238,17 @@ class _IntervalBound:
         return [([v[i] for i in samples], e) for v, e in self.x], ([t[i] for i in samples], d)
 
     def _nominal(self) -> Fraction | None:
-        """At ``r = 0``: the pieces of the pattern (refusing a non-strict one) and ``r_max``."""
+        """At ``r = 0``: the pieces of the pattern (refusing a non-strict one), ``r_max``, and
+        the float data of ``failing`` (module docstring)."""
         n = self.problem.data.n
         a, T = self._inputs(range(n))
         best: tuple[int, int] | None = None   # r_max as (numerator, denominator)
+        tf, trusted = _floats(*T)
+        floats = _Floats(tf, trusted, [])
         for j, (layer, act) in enumerate(zip(self.layers, self.problem.network.activations),
                                          start=1):
             z = [_combine([(w, a[g]) for g, w in row], c, n) for row, c in layer.classes]
-            units = []
+            units, margins = [], []
             for g, (nums, den) in enumerate(z):
                 zmin, zmax = Fraction(min(nums), den), Fraction(max(nums), den)
                 q, q_top = act.piece_of(zmin), act.piece_of(zmax)
@@ -231,26 +260,82 @@ class _IntervalBound:
                              act.breakpoints[q - 1] if q > 0 else None,
                              act.breakpoints[q] if q < len(act.breakpoints) else None)
                 units.append(unit)
+                margin = np.full(n, np.inf)
                 for p, sign in ((unit.below, 1), (unit.above, -1)):
                     if p is None:
                         continue
+                    # margin_i = sign (nums_i − p den) / (den p.den); r_max candidates are
                     # margin_i / T_i = sign (nums_i − p den) T.den / (den p.den T.nums_i)
-                    for m, t in zip(nums, T[0]):
-                        num = sign * (m * p.denominator - p.numerator * den) * T[1]
-                        dnm = den * p.denominator * t
+                    side = [sign * (m * p.denominator - p.numerator * den) for m in nums]
+                    mf, ok = _floats(side, den * p.denominator)
+                    margin = np.minimum(margin, mf)
+                    trusted &= ok
+                    ratio = mf / tf
+                    sure = ok & trusted   # ratio within 1e-10 relative of the exact one
+                    bound = float(Fraction(*best)) if best is not None else \
+                        (ratio[sure].min() if sure.any() else np.inf)
+                    for i in np.nonzero(~sure | (ratio <= bound * (1 + FLOAT_SLACK)))[0]:
+                        num = side[i] * T[1]
+                        dnm = den * p.denominator * T[0][i]
                         if best is None or num * best[1] < best[0] * dnm:
                             best = (num, dnm)
+                margins.append(margin)
             self.units.append(units)
             a = [_combine([(u.slope, zg)], u.intercept, n) for u, zg in zip(units, z)]
             T = _combine([(Fraction(k), (list(map(abs, v)), d))
                           for k, (v, d) in zip(layer.size, a)], ONE, n)
+            tf, ok = _floats(*T)   # T_j for the next layer's r_max candidates
+            trusted &= ok
+            absa = []
+            for nums, den in a:
+                af, ok = _floats(nums, den)
+                absa.append(np.abs(af))
+                trusted &= ok
+            floats.layers.append(_FloatLayer(
+                _class_matrix(layer.classes, len(self.layers[j - 2].classes) if j > 1 else
+                              len(self.x)),
+                np.array([float(abs(u.slope)) for u in units]), np.array(layer.size, float),
+                np.array(absa), np.array(margins)))
+        inputs = [abs(w) for row, _ in (c for lay in self.layers for c in lay.classes)
+                  for _, w in row] + [abs(u.slope) for us in self.units for u in us]
+        if all(v == 0 or 1 / FLOAT_RANGE <= v <= FLOAT_RANGE for v in inputs):
+            self.floats = floats
         return None if best is None else Fraction(*best)
 
-    def failures(self, r: Fraction, samples) -> dict[int, tuple[int, int, int]]:
+    def failing(self, r: Fraction, samples) -> set[int]:
+        """The samples whose bound leaves a piece at radius ``r``: the keys of ``failures``,
+        decided by floats where they decide certainly (module docstring), exactly elsewhere.
+        Counts as one evaluation."""
+        self.evaluations += 1
+        samples = list(samples)
+        fl = self.floats
+        if fl is None or not samples or not 1 / FLOAT_RANGE <= r <= FLOAT_RANGE:
+            return set(self.failures(r, samples, count=False))
+        idx = np.array(samples, dtype=np.int64)
+        rf = float(r)
+        T, e = fl.t0[idx], None
+        fail = np.zeros(len(idx), bool)
+        unsure = ~fl.trusted[idx]
+        with np.errstate(all="ignore"):
+            for layer in fl.layers:
+                E = rf * T if e is None else layer.weights @ e + rf * T
+                mu = layer.margins[:, idx]
+                finite = np.isfinite(E).all(axis=0)
+                fail |= finite & (E * (1 - FLOAT_SLACK) > mu * (1 + FLOAT_SLACK)).any(axis=0)
+                unsure |= ~finite | ~(E * (1 + FLOAT_SLACK) < mu * (1 - FLOAT_SLACK)).all(axis=0)
+                e = layer.slopes[:, None] * E
+                T = 1 + layer.sizes @ (layer.abs_a[:, idx] + e)
+        exact = idx[unsure & ~fail]
+        out = {int(i) for i in idx[fail]}
+        if len(exact):
+            out.update(self.failures(r, exact.tolist(), count=False))
+        return out
+
+    def failures(self, r: Fraction, samples, count: bool = True) -> dict[int, tuple[int, int, int]]:
         """The samples (indices into the data) whose bound leaves a piece at radius ``r``, each
         with its first failing unit ``(j, k, side)``: layer index, unit, ``+1`` above / ``−1``
-        below."""
-        self.evaluations += 1
+        below. Exact."""
+        self.evaluations += count
         samples = list(samples)
         n, failed = len(samples), {}
         hi, T = self._inputs(samples)
@@ -277,6 +362,45 @@ class _IntervalBound:
             lo = [e[1] if u.slope >= 0 else e[0] for u, e in zip(units, ends)]
             T = _combine([(Fraction(k), _abs_max(*e)) for k, e in zip(layer.size, ends)], ONE, n)
         return failed
+
+
+@dataclass(frozen=True)
+class _FloatLayer:
+    weights: np.ndarray   # |merged class weights|, classes x previous classes
+    slopes: np.ndarray    # |s| per class
+    sizes: np.ndarray     # units per class
+    abs_a: np.ndarray     # |a^| per class and sample
+    margins: np.ndarray   # exact margin (distance to the nearer breakpoint), rounded
+
+
+@dataclass
+class _Floats:
+    t0: np.ndarray        # T_0 per sample
+    trusted: np.ndarray   # per sample: every float of it is a correctly rounded value in range
+    layers: list
+
+
+def _class_matrix(classes: list, previous: int) -> np.ndarray:
+    M = np.zeros((len(classes), previous))
+    for g, (row, _) in enumerate(classes):
+        for h, w in row:
+            M[g, h] = float(abs(w))
+    return M
+
+
+def _floats(nums: list, den: int) -> tuple[np.ndarray, np.ndarray]:
+    """``nums_i / den`` as floats with relative error ≤ 4u, and which of them are usable: zero,
+    or of magnitude in ``[1/FLOAT_RANGE, FLOAT_RANGE]``. A huge common denominator is shifted
+    to ~960 bits first (the floor costs a relative 2^-600 on a value ≥ 1e-100)."""
+    shift = max(den.bit_length() - 960, 0)
+    d = float(den >> shift)
+    top = 1 << 1020
+    out = np.array([float(v >> shift) if -top < v >> shift < top else math.inf for v in nums]
+                   if shift else [float(v) if -top < v < top else math.inf for v in nums])
+    with np.errstate(all="ignore"):
+        out = out / d
+    mag = np.abs(out)
+    return out, (mag == 0) | ((mag >= 1 / FLOAT_RANGE) & (mag <= FLOAT_RANGE))
 
 
 # -- an exhibited upper bound ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Stage A (the local minimum) and Stage B (the lower witness) of DESIGN.md §2.
+"""Stage A (the local minimum) and Stage B (the lower witness) of Theorem 1 (README, "The
+mathematics"; SCHEMA.md 1.0 for what the checker verifies).
 
 | symbol | meaning | here |
 | --- | --- | --- |

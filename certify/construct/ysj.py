@@ -1,4 +1,4 @@
-"""The Yun–Sra–Jadbabaie generator (DESIGN.md §2, last paragraph; issue 3 §2).
+"""The Yun–Sra–Jadbabaie generator (README, `--construction ysj`; issue 3 §2).
 
 Yun, Sra & Jadbabaie, *Small nonlinearities in activation functions create bad local minima
 in neural networks*, ICLR 2019 (arXiv 1802.03487), Theorem 1 and its proof: for one hidden

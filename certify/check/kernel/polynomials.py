@@ -16,6 +16,7 @@ from .strict import Reject, expect_list, expect_object, fmt, show, vector
 
 MAX_ENTRY_DEGREE = 16         # of one path entry (SCHEMA.md 1.1, "Polynomials and paths")
 MAX_OBLIGATION_DEGREE = 128   # of one polynomial a decider is asked about
+MAX_EXPORTED = 2_000          # affine obligations written as SMT-LIB for one certificate
 
 
 def parse_poly(x: object, path: str) -> tuple:
@@ -169,7 +170,9 @@ def smt2_query(p: tuple, a: Fraction, b: Fraction, note: str) -> str:
 def positive_on(be, p: tuple, a: Fraction, b: Fraction, note: str) -> bool:
     """Decide p > 0 on [a, b] with the chosen decider; nonlinear obligations go to the
     SMT-LIB sink when one is given."""
-    if len(p) <= 2:
+    if len(p) <= 2:   # affine: the ends decide; exported all the same when asked
+        if be.smt2 is not None and len(be.smt2) < MAX_EXPORTED:
+            be.smt2.append((note, smt2_query(p, a, b, note)))
         return p_at(p, a) > 0 and p_at(p, b) > 0
     if len(p) > MAX_OBLIGATION_DEGREE + 1:
         raise Reject("polynomial-degree-too-high", None, f"{note}: degree {len(p) - 1} is "

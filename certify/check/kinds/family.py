@@ -57,6 +57,15 @@ def _stays_in_piece(be, act: Activation, q: int, z, a: Fraction, b: Fraction, wh
     lo = act.bps[q - 1] if q > 0 else None
     hi = act.bps[q] if q < len(act.bps) else None
     affine = [p for p in column if len(p) <= 2]
+    if be.smt2 is not None:   # decided together below by their ends; exported one by one
+        for i, p in enumerate(column):
+            if len(p) <= 2:
+                for bound in ((lo, p_add(p, (-lo,))) if lo is not None else None,
+                              (hi, p_add((hi,), tuple(-c for c in p))) if hi is not None
+                              else None):
+                    if bound is not None:
+                        positive_on(be, bound[1], a, b, f"{unit}, sample {i}: z(s) "
+                                    f"{'>' if bound[0] == lo else '<'} {fmt(bound[0])}")
     if affine:
         ends = [p_at(p, a) for p in affine] + [p_at(p, b) for p in affine]
         if (lo is not None and min(ends) <= lo) or (hi is not None and max(ends) >= hi):
