@@ -270,9 +270,10 @@ class _IntervalBound:
                     mf, ok = _floats(side, den * p.denominator)
                     margin = np.minimum(margin, mf)
                     trusted &= ok
-                    ratio = mf / tf
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        ratio = mf / tf   # inf / inf: nan, never "sure" (ok is False there)
                     sure = ok & trusted   # ratio within 1e-10 relative of the exact one
-                    bound = float(Fraction(*best)) if best is not None else \
+                    bound = _float_or_inf(Fraction(*best)) if best is not None else \
                         (ratio[sure].min() if sure.any() else np.inf)
                     for i in np.nonzero(~sure | (ratio <= bound * (1 + FLOAT_SLACK)))[0]:
                         num = side[i] * T[1]
@@ -294,7 +295,7 @@ class _IntervalBound:
             floats.layers.append(_FloatLayer(
                 _class_matrix(layer.classes, len(self.layers[j - 2].classes) if j > 1 else
                               len(self.x)),
-                np.array([float(abs(u.slope)) for u in units]), np.array(layer.size, float),
+                np.array([_float_or_inf(abs(u.slope)) for u in units]), np.array(layer.size, float),
                 np.array(absa), np.array(margins)))
         inputs = [abs(w) for row, _ in (c for lay in self.layers for c in lay.classes)
                   for _, w in row] + [abs(u.slope) for us in self.units for u in us]
@@ -384,7 +385,7 @@ def _class_matrix(classes: list, previous: int) -> np.ndarray:
     M = np.zeros((len(classes), previous))
     for g, (row, _) in enumerate(classes):
         for h, w in row:
-            M[g, h] = float(abs(w))
+            M[g, h] = _float_or_inf(abs(w))   # out of range: the floats go unused
     return M
 
 
@@ -519,3 +520,12 @@ def _smallest_exit(bound: _IntervalBound, x: list, direction, lo: Fraction,
         else:
             good = mid
     return bad
+
+
+def _float_or_inf(q: Fraction) -> float:
+    """q as a float, or ±inf beyond float range: a float only filters candidates here, and an
+    infinite bound sends every one to the exact test (conservative)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
