@@ -6,6 +6,14 @@
 | point | ``∇_θ R̂ ≠ 0``: an exact descent direction ``d`` with ``R'(θ; d) < 0`` (not a local minimum); or ``∇_θ R̂ = 0`` and ``∇_Ŵ L_π = 0`` (minimal over the cell), or a critical point that is not | ``descent-direction``, ``cell-global-minimum``, ``cell-critical-point`` |
 | optimum | the exact minimiser of ``L_π`` lifted back into the cell (``cells.minimise_in_cell``; exact least squares over the live paths, so only up to ``OPTIMUM_PATHS`` of them unless forced) | ``cell-global-minimum`` at the lifted point |
 | lower | the point qualifies as a Stage-A minimum (every unit in one piece on all samples, outputs the affine optimum): certified spurious; else a lower point (exact line minimum along an output weight, a halved descent step, or the Stage-B kink witness) | ``spurious-local-minimum`` |
+| spurious | (issue 14) the point, when a cell-global or boundary minimum, or else the cell's lifted optimum, with a lower point (``construct/minimum.py``) | ``local-minimum`` |
+
+**On a boundary** (issue 14) no single coordinate may descend although a combination does: after
+the coordinates, the negative gradients of the adjacent regions and their sums are tried
+(``construct/minimum.py``); failing those, every adjacent region stationary gives a boundary
+local minimum (``local-minimum``), else the point is left undecided. The lifted optimum is
+reported with its exact max-norm and squared Euclidean distance from the trained point and the
+exact risk difference.
 
 **Descent direction.** Inside a cell ``R̂`` is a polynomial in ``θ``, so ``∇_θ R̂`` is exact
 (back-propagation with the pattern's slopes, over FLINT matrices). The direction is
@@ -31,7 +39,7 @@ from pathlib import Path
 
 from .cells import (CellReport, analyse_cell, cell_of,
                     directional_derivative, minimise_in_cell, prove_cell,
-                    prove_cell_critical_point, prove_cell_global_minimum)
+                    prove_cell_critical_point, prove_cell_global_minimum, read_point)
 from .display import shorten_numbers, show, versus
 from .errors import CertifyError, InputError
 from .exact import canonical
@@ -41,7 +49,7 @@ from .problem import Problem
 from .reparam import path_count
 
 ZERO = Fraction(0)
-OPTIMUM_PATHS = 64       # live paths up to which the in-cell optimum is computed by default
+OPTIMUM_PATHS = 64       # path products up to which the in-cell optimum is computed by default
 BOUNDARY_CANDIDATES = 16  # coordinates tried (both signs) for a descent at a boundary point
 HALVINGS = 30            # descent steps 1, 1/2, … tried for a lower point off the output layer
 
@@ -64,6 +72,7 @@ class AuditStep:
     lines: list[str]
     certificate: dict | None = None
     filename: str | None = None
+    point: Point | None = None   # the optimum step's lifted point (a cell-global minimum)
 
 
 @dataclass
@@ -126,13 +135,53 @@ def audit_point(problem: Problem, point: Point, optimum: bool | None = None) -> 
     result.steps.append(step)
     timed("point")
     cell_minimum = step.certificate is not None and \
-        step.certificate["kind"] == "cell-global-minimum"
+        step.certificate["kind"] in ("cell-global-minimum", "local-minimum")
+    optimum_step = None
     if report.in_cell and not cell_minimum:
-        result.steps.append(_optimum_step(problem, point, optimum))
+        optimum_step = _optimum_step(problem, point, optimum)
+        result.steps.append(optimum_step)
     timed("optimum")
     result.steps.append(_lower_step(problem, point, report, risk, gradient, direction, result))
     timed("lower")
+    # issue 14: a spurious certificate at the point (a cell-global or boundary minimum that is
+    # not of the Stage A form) or at the cell's lifted optimum, with a lower point
+    if not any(s.certificate and s.certificate["kind"] == "spurious-local-minimum"
+               for s in result.steps):
+        if cell_minimum:
+            result.steps.append(_spurious_step(problem, point, risk, result, "point"))
+        elif optimum_step is not None and optimum_step.point is not None:
+            result.steps.append(_spurious_step(problem, optimum_step.point,
+                                               Fraction(optimum_step.certificate["claim"]["risk"]),
+                                               None, "the cell's optimum"))
+    timed("spurious")
     return result
+
+
+def _spurious_step(problem: Problem, target: Point, risk: Fraction, result: Audit | None,
+                   what: str) -> AuditStep:
+    """``local-minimum`` with a lower point at ``target`` (a minimum already shown): the lower
+    point the audit found (when below), else ``minimum.find_lower_point``."""
+    from .construct.minimum import analyse_point, find_lower_point
+    better = None
+    if result is not None and result.lower_point is not None and result.lower_risk < risk:
+        better = result.lower_point
+    elif (found := find_lower_point(problem, target, risk)) is not None:
+        better = found[0]
+    if better is None:
+        return AuditStep("spurious", [f"spurious: no lower point found for {what} (a local "
+                                      "minimum; not certified spurious)"])
+    try:
+        proof = analyse_point(problem, target, better, stage_a=False)
+    except CertifyError as err:
+        return AuditStep("spurious", [f"spurious: not certified: {shorten(str(err))}"])
+    claim = proof.certificate["claim"]
+    if "gap" not in claim:
+        return AuditStep("spurious", [f"spurious: {what} is not certified as a local minimum"])
+    return AuditStep("spurious", [f"spurious: {what} is a spurious local minimum "
+                                  f"({claim['evidence']} evidence): a lower point has risk "
+                                  f"{approx(Fraction(claim['better_risk']))}, gap "
+                                  f"{approx(Fraction(claim['gap']))}"],
+                     proof.certificate, "local-minimum.json")
 
 
 def _cell_step(problem: Problem, point: Point, report: CellReport, risk: Fraction) -> AuditStep:
@@ -259,9 +308,7 @@ def _point_step(problem, point, report, risk, gradient):
                     return AuditStep("point", lines, _descent_certificate(
                         problem, point, report, risk, direction, derivative),
                         "descent-direction.json"), (v, direction)
-        return AuditStep("point", [f"point: on a boundary; no coordinate descent direction "
-                                   f"among the {BOUNDARY_CANDIDATES} largest partials (left "
-                                   "undecided)"]), None
+        return _boundary_step(problem, point)
     a = analyse_cell(problem, point)
     if a.is_cell_minimum:
         return AuditStep("point", [f"point: a cell-global minimum: ∇_θ R̂ = 0 and ∇_Ŵ L_π = 0 "
@@ -281,6 +328,34 @@ def _point_step(problem, point, report, risk, gradient):
                      "cell-critical-point.json"), None
 
 
+def _boundary_step(problem: Problem, point: Point):
+    """No coordinate descends: a combination of coordinates (adjacent regions' negative
+    gradients), or a boundary local minimum (every adjacent region stationary), or undecided
+    (construct/minimum.py)."""
+    from .construct.minimum import analyse_point
+    try:
+        proof = analyse_point(problem, point, find_lower=False, stage_a=False)
+    except CertifyError as err:
+        return AuditStep("point", [f"point: on a boundary; no coordinate descends; "
+                                   f"{shorten(str(err))}"]), None
+    doc = proof.certificate
+    if doc["kind"] == "descent-direction":
+        return AuditStep("point", [f"point: on a boundary, not a local minimum: {proof.lines[0]}"],
+                         doc, "descent-direction.json"), (None, read_point(
+                             doc["witness"]["direction"], problem, "direction"))
+    return AuditStep("point", [f"point: on a boundary, a local minimum: {proof.lines[0]}"], doc,
+                     "local-minimum-boundary.json"), None
+
+
+def _distance_lines(point: Point, other: Point, risk: Fraction, other_risk: Fraction) -> str:
+    """Exact distances between two points: max-norm, squared Euclidean; the risk change."""
+    diffs = [a - b for l, m in zip(point.layers, other.layers)
+             for ra, rb in zip(l.W + (l.b,), m.W + (m.b,)) for a, b in zip(ra, rb)]
+    return (f"  from the trained point: max-norm distance {approx(max(map(abs, diffs)))}, "
+            f"squared Euclidean distance {approx(sum(d * d for d in diffs))}, risk lower by "
+            f"{approx(risk - other_risk)}")
+
+
 def _optimum_step(problem: Problem, point: Point, optimum: bool | None) -> AuditStep:
     p = path_count(problem.network.widths)
     if optimum is None:
@@ -296,9 +371,13 @@ def _optimum_step(problem: Problem, point: Point, optimum: bool | None) -> Audit
     if result.certificate is None:
         return AuditStep("optimum", [f"optimum: min of L_π over Ŵ is {approx(result.minimum)}; "
                                      f"not attained in the cell as lifted: {shorten(result.reason)}"])
+    lifted = result.point
+    report = cell_of(problem, point)
+    risk = squared_risk(report.outputs, problem.data.targets)
     return AuditStep("optimum", [f"optimum: the cell's exact minimiser lifted into the cell, "
                                  f"risk {approx(result.minimum)} (certified cell-global "
-                                 "minimum)"], result.certificate, "cell-optimum.json")
+                                 "minimum)", _distance_lines(point, lifted, risk, result.minimum)],
+                     result.certificate, "cell-optimum.json", lifted)
 
 
 def _qualifies_stage_a(report: CellReport) -> str | None:

@@ -267,6 +267,10 @@ cell_oracles.register_all(register, KindSpec)
 import kind_oracles  # noqa: E402 - global-minimum and descent-direction (SCHEMA.md 1.1)
 kind_oracles.register_all(register, KindSpec)
 
+import minimum_oracle  # noqa: E402 - local-minimum (SCHEMA.md 1.3): every number judged by
+register(KindSpec("local-minimum", minimum_oracle.violations,  # the brute-force oracle
+                  lambda doc: set(), oracle_slack=True))
+
 import ce_oracle  # noqa: E402 - spurious-local-minimum-enclosure (SCHEMA.md 1.2)
 register(KindSpec("spurious-local-minimum-enclosure", ce_oracle.violations, lambda doc: set(),
                   generate=ce_oracle.goldens, oracle_slack=True, free=ce_oracle.free_paths))

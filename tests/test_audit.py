@@ -317,3 +317,56 @@ def test_descent_every_rigid_number_mutated_is_rejected(descent):
             assert not v.accepted, (section, path)
             count += 1
     assert count > 40
+
+
+# -- issue 14: boundaries, combinations, spurious certificates at minima ---------------------------
+
+def test_boundary_saddle_gets_a_combination_descent():
+    """No coordinate descends (every one-sided coordinate derivative is 0); a combination does."""
+    from test_minimum import boundary_saddle
+    problem, point = boundary_saddle()
+    result = audit_point(problem, point)
+    doc = by_kind(result)["descent-direction"]
+    assert verdict(doc).accepted
+    entries = [v for layer in doc["witness"]["direction"] for row in layer["W"] + [layer["b"]]
+               for v in row if v != "0"]
+    assert len(entries) >= 2
+    assert "not a local minimum" in "\n".join(result.lines())
+
+
+def test_boundary_minimum_is_certified_and_its_twin_undecided():
+    from test_minimum import all_but_one, all_but_one_twin
+    problem, point = all_but_one_twin()
+    result = audit_point(problem, point)
+    doc = by_kind(result)["local-minimum"]
+    assert doc["claim"]["evidence"] == "boundary" and verdict(doc).accepted
+    problem, point = all_but_one()
+    result = audit_point(problem, point)
+    assert "local-minimum" not in by_kind(result)
+    assert "undecided" in "\n".join(result.lines())
+
+
+def test_dead_unit_minimum_gets_a_spurious_certificate():
+    from test_minimum import one_unit, problem_of
+    problem = problem_of((-2, -1, 0, 1, 3), (1, 0, 2, -1, 3))
+    result = audit_point(problem, one_unit(1, -4, 0, 1))
+    kinds = by_kind(result)
+    assert "cell-global-minimum" in kinds
+    doc = kinds["local-minimum"]
+    assert doc["claim"]["evidence"] == "cell-global" and Fraction(doc["claim"]["gap"]) > 0
+    assert all(verdict(d).accepted for d in kinds.values())
+    assert check_all(result)
+
+
+def test_lifted_optimum_reports_distance_and_is_certified_spurious_when_lower_exists(tmp_path):
+    model, data, _ = float_model(tmp_path, d0=1, hidden=2, n=6, seed=1)
+    problem, point, _ = load_model(str(model), str(data), activation="relu")
+    result = audit_point(problem, point, optimum=True)
+    step = next(s for s in result.steps if s.name == "optimum")
+    assert "max-norm distance" in step.lines[1] and "risk lower by" in step.lines[1]
+    spurious = [s for s in result.steps if s.name == "spurious"]
+    assert spurious and spurious[0].lines
+    if spurious[0].certificate is not None:
+        doc = spurious[0].certificate
+        assert doc["kind"] == "local-minimum" and verdict(doc).accepted
+        assert doc["witness"]["point"] == step.certificate["witness"]["point"]

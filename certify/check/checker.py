@@ -34,8 +34,8 @@ from .kernel.arithmetic import FractionBackend, is_sparse, make_backend
 from .kernel.polynomials import solver_trust
 from .kernel.strict import (Reject, certificate_digest, clip, expect_object, json_type,
                             parse_strict, show, walk_strict)
-from .kinds import (boundary, cells, enclosure, family, global_minimum, minimum, spurious,
-                    valley)
+from .kinds import (boundary, cells, enclosure, family, global_minimum, minimum, parametric,
+                    spurious, valley)
 
 FORMAT = "certify"
 SCHEMA_MAJOR, SCHEMA_MINOR = 1, 3
@@ -56,6 +56,7 @@ RULES = {
     "cell-critical-point": boundary.check_critical,
     "spurious-local-minimum-enclosure": enclosure.check_enclosure,
     "local-minimum": minimum.check_local_minimum,
+    "parametric-spurious-minimum": parametric.check_parametric_minimum,
 }
 
 # Beyond Python, the arithmetic backend and the files: the deciders of the path kinds'
@@ -63,7 +64,12 @@ RULES = {
 _KIND_TRUST = {"local-minimum-family": solver_trust, "valley-path": solver_trust,
                "spurious-local-minimum-enclosure":
                    lambda decider: ("integer interval arithmetic over 2^256 (exp, log by series)",),
-               "local-minimum": lambda decider: ()}
+               "local-minimum": lambda decider: (),
+               "parametric-spurious-minimum": parametric.trust}
+# The deciders: sturm|z3|both for the univariate path kinds, exact|z3|cvc5|all for the
+# multivariate obligations of parametric-spurious-minimum; exact is sturm and all is both for
+# the path kinds (the parametric kind maps back), cvc5 decides multivariate obligations only.
+DECIDERS = ("sturm", "z3", "both", "exact", "cvc5", "all")
 
 
 @dataclass(frozen=True)
@@ -132,17 +138,20 @@ def check_certificate(document, *, backend: str = "auto", decider: str = "sturm"
     (code "internal-error"), is a rejected Verdict. Raises only for a bad `backend` argument
     (ValueError) or backend="flint" without python-flint (ImportError).
     `backend`: "auto" (flint when installed), "fraction" or "flint" (identical verdicts).
-    `decider`: "sturm", "z3" or "both" (must agree) for nonlinear path obligations. `smt2`: a
+    `decider`: "sturm", "z3" or "both" (must agree) for nonlinear path obligations; "exact",
+    "z3", "cvc5" or "all" for the multivariate ones (exact = sturm, all = both). `smt2`: a
     list that receives (note, SMT-LIB text) pairs: the path obligations as they are decided
     and, once the certificate is accepted, the facts its claim rests on (export.py; text None
     when a certificate could not be exported). Returns a `Verdict`; e.g.
     `check_certificate(open("c.json", "rb").read()).accepted`."""
     be = make_backend(backend)
-    if decider not in ("sturm", "z3", "both"):
-        raise ValueError(f"unknown decider {decider!r} (use 'sturm', 'z3' or 'both')")
+    if decider not in DECIDERS:
+        raise ValueError(f"unknown decider {decider!r} (use one of {', '.join(DECIDERS)})")
+    decider = {"exact": "sturm", "all": "both"}.get(decider, decider)
     # How nonlinear univariate obligations are decided, and where their SMT-LIB goes.
     be.decider, be.smt2 = decider, smt2
-    trust = (f"python {platform.python_version()}", be.trust) + solver_trust(decider)
+    trust = (f"python {platform.python_version()}", be.trust) + \
+        (solver_trust(decider) if decider != "cvc5" else ("cvc5",))
     digest = kind = None
     try:
         if isinstance(document, (str, bytes, bytearray, memoryview)):
@@ -164,6 +173,10 @@ def check_certificate(document, *, backend: str = "auto", decider: str = "sturm"
             trust = (f"python {platform.python_version()}", be.trust) + solver_trust(decider)
         # what this kind's rules rest on beyond exact arithmetic
         trust = trust[:2] + _KIND_TRUST.get(kind, lambda decider: ())(decider)
+        if decider == "cvc5" and _KIND_TRUST.get(kind) is solver_trust:
+            raise Reject("decider-unavailable", "$.kind", "cvc5 decides the multivariate "
+                         "obligations of parametric-spurious-minimum; this kind's univariate "
+                         "ones take sturm (exact), z3 or both (all)", kind)
         facts = RULES[kind](doc, be)
     except Reject as r:
         value = None if r.value is None else clip(str(r.value))

@@ -113,3 +113,43 @@ def _record(report, result) -> None:
                               for s in result.steps]
     if result.lower_risk is not None:
         report.figure("lower_risk", result.lower_risk)
+
+
+# -- certify spurious PROBLEM --point POINT [--better FILE] ----------------------------------------
+
+EXIT_REFUSED = 1
+
+
+def spurious_at_point(args, problem) -> int:
+    """The given point's strongest certificate (construct/minimum.py), checked, then written.
+    Exit 0 when it is certified spurious; 1 when it is a local minimum without a lower point,
+    or not a local minimum (the descent certificate is written), or undecided (nothing is
+    written: one line)."""
+    from ..certificate import checked, digest
+    from ..construct.minimum import analyse_point
+    from .cells import _read_point
+    from .commands import _deliver
+    if not args.point:
+        raise InputError("--better goes with --point")
+    if args.construction != "stage-ab":
+        raise InputError("--construction does not go with --point")
+    point = _read_point(args.point, problem)
+    better = _read_point(args.better, problem) if args.better else None
+    started = time.perf_counter()
+    proof = analyse_point(problem, point, better, max_pairs=args.max_pairs)
+    proved = time.perf_counter() - started
+    text, verdict, seconds = checked(proof.certificate)
+    report = args.report
+    report.timings.update(prove=proved, check=seconds)
+    doc = proof.certificate
+    spurious = doc["kind"] == "spurious-local-minimum" or "better_risk" in doc["claim"]
+    lines = [f"{Path(args.point).name}: {problem.network.describe()}; {problem.data.n} samples, "
+             f"loss {problem.loss}"]
+    lines += [f"  {line}" for line in proof.lines]
+    lines.append(f"  {'spurious local minimum' if spurious else doc['kind']}: accepted by "
+                 f"certify.check as {doc['kind']}; proved in {proved:.3f} s, checked in "
+                 f"{seconds:.3f} s")
+    lines.append(f"  {digest(doc)}")
+    _deliver(report, doc, verdict, text, args.output, lines, args.output is None)
+    report.result = "accepted" if spurious else "rejected"   # the spurious claim, for --json
+    return EXIT_OK if spurious else EXIT_REFUSED

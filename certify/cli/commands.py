@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "(or a descent certificate when it is not one)")
     spur.add_argument("--better", metavar="FILE", help="with --point: a point of lower risk "
                       "(default: found by the prover)")
+    spur.add_argument("--symbolic", action="store_true", help="the construction with "
+                      "symbolic parameters, proved for every value of a stated box "
+                      "(parametric-spurious-minimum; README, \"Symbolic constructions\")")
     spur.add_argument("--max-pairs", type=_positive_int, default=16, metavar="M",
                       help="with --point: the most pre-activations on breakpoints the prover "
                       "takes on (default 16)")
@@ -106,9 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--jobs", type=_positive_int, default=1)
     check = sub.add_parser("check", help="check certificates with the independent checker")
     check.add_argument("certificates", nargs="+")
-    check.add_argument("--decider", choices=("sturm", "z3", "both"), default="sturm",
-                       help="how nonlinear univariate obligations are decided (default: exact "
-                       "Sturm sequences; 'both' demands that z3 agrees)")
+    check.add_argument("--decider", choices=("sturm", "z3", "both", "exact", "cvc5", "all"),
+                       default="sturm", help="how nonlinear obligations are decided (default: "
+                       "exact - Sturm sequences for univariate paths, replayed Bernstein "
+                       "certificates for parametric-spurious-minimum; 'both'/'all' demand that "
+                       "every solver that answers agrees; cvc5: parametric kind only)")
     check.add_argument("--smt2", metavar="DIR", type=output_path, help="write what each "
                        "verdict rests on as SMT-LIB QF_NRA files in DIR, each the negation of "
                        "one fact (expected: unsat): path obligations, risks, gap, and for "
@@ -283,6 +288,11 @@ def _assumptions(args) -> int:
 def _spurious(args) -> int:
     from ..problem import Problem
     problem = Problem.from_file(args.problem)
+    if args.symbolic or args.point:   # issue 12: parameters (a point file with "parameters")
+        from .parametric import spurious_parametric
+        code = spurious_parametric(args, problem)
+        if code is not None:
+            return code
     if args.point or args.better:
         from .audit import spurious_at_point
         return spurious_at_point(args, problem)
