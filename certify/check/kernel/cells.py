@@ -134,7 +134,7 @@ def require_in_cell(cell: Cell, path: str = "$.witness.point"):
                      f"breakpoint p_{e['breakpoint']}: the point is on a cell boundary")
 
 
-def _paths(widths: list) -> list:
+def enumerate_paths(widths: list) -> list:
     """Paths in canonical order (SCHEMA.md): depth first from each output, a node's children
     before its bias, then its intercept. Each is (monomial, source, hidden nodes whose slopes
     multiply it, output): source (0, c) input x_c, (1, 0) a bias, (2, h) the intercept of
@@ -162,7 +162,7 @@ def _paths(widths: list) -> list:
     return out
 
 
-def _path_budget(widths: list, n: int):
+def path_budget(widths: list, n: int):
     L, count = len(widths) - 1, 1
     for j in range(1, L + 1):
         count = widths[j - 1] * count + 1 + (j < L)
@@ -210,8 +210,8 @@ def reparameterise(prob: Problem, cell: Cell, point: list, outputs: list, *, exp
     layer). `outputs` are the network's outputs [i][o]; they must equal Phi_i . T(point).
     With `targets`, the gradient sum_i Phi_i^T (y^_i - y_i) of the squared loss (halved)."""
     widths, n = prob.widths, len(prob.inputs)
-    _path_budget(widths, n)
-    paths = _paths(widths)
+    path_budget(widths, n)
+    paths = enumerate_paths(widths)
     theta = [v for W, b in point for row, c in zip(W, b) for v in row + [c]]
     for P, (mono, *_) in enumerate(paths):   # multilinear: one variable per layer
         layers = [_var(widths, v)[0] for v in mono]
@@ -310,3 +310,18 @@ def gradient_zero(prob: Problem, rep: Reparam, path: str):
             raise Reject("gradient-nonzero", path, f"dL/dW^ along path {P} "
                          f"({path_name(prob.widths, rep.paths[P])}) is (2/n) * "
                          f"{clip(fmt(g), 30)}, not 0", clip(fmt(g)))
+
+
+def chains(locations: list) -> list:
+    """Index sets into `locations` (boundary locations of one sample) with at most one per
+    layer, the empty set first. A path crosses each layer once, so a sample's loss gradient is
+    multilinear in the sides of its boundary units with monomials only over such sets; the
+    gradient is the same on all 2^m sides iff it is at the sides that flip one chain
+    (SCHEMA.md, `nondifferentiable-boundary`)."""
+    by_layer: dict = {}
+    for index, e in enumerate(locations):
+        by_layer.setdefault(e["layer"], []).append(index)
+    out = [()]
+    for layer in sorted(by_layer):
+        out = [c + (k,) if k is not None else c for c in out for k in [None] + by_layer[layer]]
+    return out

@@ -9,7 +9,7 @@ import operator
 from fractions import Fraction
 
 from ..kernel.arithmetic import check_ldl, output_rows, squared_risk
-from ..kernel.cells import (MAX_ORDER, MAX_PATH_WORK, Cell, cell_of, cell_setup,
+from ..kernel.cells import (MAX_ORDER, MAX_PATH_WORK, Cell, cell_of, cell_setup, chains,
                             cell_with_convex_loss, expand_cell_polynomial, reparameterise,
                             require_in_cell, var_name)
 from ..kernel.problem import Problem, parse_point
@@ -119,15 +119,15 @@ def _adjacent_agree(prob: Problem, point: list, cell: Cell) -> bool:
         mine = [e for e in cell.boundary if e["sample"] == i]
         if not mine:
             continue
-        chains = _chains(mine)
-        work += len(chains)
-        if len(chains) > 2 ** MAX_ADJACENT or work > MAX_ADJACENT_WORK:
+        sides = chains(mine)
+        work += len(sides)
+        if len(sides) > 2 ** MAX_ADJACENT or work > MAX_ADJACENT_WORK:
             raise Reject("too-many-adjacent-cells", "$.claim.differentiable", f"sample {i}: "
-                         f"{len(chains)} adjacent cells to compare ({work} so far; at most "
+                         f"{len(sides)} adjacent cells to compare ({work} so far; at most "
                          f"{2 ** MAX_ADJACENT} per sample and {MAX_ADJACENT_WORK} in all)")
         a = [list(prob.inputs[i])] + [[row[i] for row in layer] for layer in cell.values]
         seen = None
-        for chain in chains:
+        for chain in sides:
             slopes = [[act.slopes[q[i]] if q[i] is not None else None for q in layer]
                       for act, layer in zip(prob.activations, cell.pattern)]
             for bit, e in enumerate(mine):
@@ -139,19 +139,6 @@ def _adjacent_agree(prob: Problem, point: list, cell: Cell) -> bool:
                              f"{i}: two adjacent cells have different gradients at the point")
             seen = g
     return True
-
-
-def _chains(mine: list) -> list:
-    """The sets of boundary locations (indices into `mine`) with at most one per layer,
-    the empty set first."""
-    by_layer: dict = {}
-    for index, e in enumerate(mine):
-        by_layer.setdefault(e["layer"], []).append(index)
-    chains = [frozenset()]
-    for layer in sorted(by_layer):
-        chains = [c | {k} if k is not None else c for c in chains
-                  for k in [None] + by_layer[layer]]
-    return chains
 
 
 _CRITICAL_CLAIM = ("pattern", "risk", "critical", "local_minimum", "cell_global", "conditions",

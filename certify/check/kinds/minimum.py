@@ -30,7 +30,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..kernel.arithmetic import forward, loss_risk, output_rows, risk_of_outputs
-from ..kernel.cells import (CONVEX_LOSSES, _path_budget, _paths, cell_of,
+from ..kernel.cells import (CONVEX_LOSSES, cell_of, chains, enumerate_paths, path_budget,
                             expand_cell_polynomial, path_name)
 from ..kernel.problem import EXACT_LOSSES, loss_psi, parse_point, parse_problem
 from ..kernel.strict import (Reject, clip, expect_object, fmt, match_claim, show)
@@ -89,8 +89,8 @@ def _every_adjacent_gradient_zero(prob, cell, point: list, outputs: list) -> int
     every chain S of its boundary locations, the cell polynomial of pi(1_S) is the path
     expansion, g_i(1_S) = g_i(0); then sum_i g_i(0) = 0. Returns the number of evaluations."""
     widths, n = prob.widths, len(prob.inputs)
-    _path_budget(widths, n)
-    paths = _paths(widths)
+    path_budget(widths, n)
+    paths = enumerate_paths(widths)
     theta = [v for W, b in point for row, c in zip(W, b) for v in row + [c]]
     T = []
     for mono, *_ in paths:
@@ -114,14 +114,14 @@ def _every_adjacent_gradient_zero(prob, cell, point: list, outputs: list) -> int
         here = mine.get(i, [])
         for e in here:
             pieces[first[(e["layer"], e["unit"] - 1)]] = e["breakpoint"] - 1
-        chains = _chains(here)
-        work += len(chains)
-        if len(chains) > MAX_CHAINS_PER_SAMPLE or work > MAX_CHAINS:
+        sides = chains(here)
+        work += len(sides)
+        if len(sides) > MAX_CHAINS_PER_SAMPLE or work > MAX_CHAINS:
             raise Reject("too-many-adjacent-cells", "$.witness.point", f"sample {i}: "
-                         f"{len(chains)} adjacent regions to compare ({work} so far; at most "
+                         f"{len(sides)} adjacent regions to compare ({work} so far; at most "
                          f"{MAX_CHAINS_PER_SAMPLE} per sample and {MAX_CHAINS} in all)")
         base = None
-        for chain in chains:
+        for chain in sides:
             chosen = list(pieces)
             for index in chain:
                 e = here[index]
@@ -133,10 +133,10 @@ def _every_adjacent_gradient_zero(prob, cell, point: list, outputs: list) -> int
                 base = g
             elif g != base:
                 P = next(P for P, (a, b) in enumerate(zip(g, base)) if a != b)
-                sides = ", ".join(f"layer {here[c]['layer']} unit {here[c]['unit']} right of "
-                                  f"p_{here[c]['breakpoint']}" for c in sorted(chain))
+                flipped = ", ".join(f"layer {here[c]['layer']} unit {here[c]['unit']} right "
+                                    f"of p_{here[c]['breakpoint']}" for c in sorted(chain))
                 raise Reject("adjacent-gradient-nonzero", "$.witness.point", f"sample {i}: "
-                             f"with {sides}, dL/dW^ along path {P} "
+                             f"with {flipped}, dL/dW^ along path {P} "
                              f"({path_name(widths, paths[P])}) changes by "
                              f"{clip(fmt((g[P] - base[P]) / n), 30)}: some adjacent region "
                              "has a nonzero gradient", clip(fmt((g[P] - base[P]) / n)))
@@ -180,15 +180,3 @@ def _row(prob, paths: list, T: list, x: list, S: list, I: list, psi: list, y_hat
         raise Reject("identity-fails", "$.witness.point", f"sample {i}: Phi_i . T(point) "
                      "differs from the network's output")
     return g
-
-
-def _chains(locations: list) -> list:
-    """Index sets into `locations` with at most one per layer, the empty set first."""
-    by_layer: dict = {}
-    for index, e in enumerate(locations):
-        by_layer.setdefault(e["layer"], []).append(index)
-    chains = [()]
-    for layer in sorted(by_layer):
-        chains = [c + (k,) if k is not None else c for c in chains
-                  for k in [None] + by_layer[layer]]
-    return chains
