@@ -164,14 +164,33 @@ def live_paths(phi: Sequence[Sequence[Fraction]]) -> list[bool]:
 
 
 def fitted_outputs(phi, paths, W_hat, d_out: int) -> list[list[Fraction]]:
-    """``Φ_i Ŵ`` for every sample and output."""
+    """``Φ_i Ŵ`` for every sample and output: one python-flint product per output (exact;
+    per-entry Fraction sums spend their time in gcds when ``Ŵ`` has thousand-digit entries)."""
+    if not phi:
+        return []
+    out = [[ZERO] * d_out for _ in phi]
+    for o in range(d_out):
+        cols = [P for P, (path, w) in enumerate(zip(paths, W_hat)) if path.output == o and w]
+        if not cols:
+            continue
+        product = to_flint([[row[P] for P in cols] for row in phi]) * \
+            to_flint([[W_hat[P]] for P in cols])
+        for i, v in enumerate(product.entries()):
+            out[i][o] = Fraction(int(v.p), int(v.q))
+    return out
+
+
+def _pieces(act, w: list, b: Fraction, X) -> list:
+    """The piece of ``w·x_i + b`` for every sample (``X``: the inputs as an fmpq_mat), exact,
+    by one flint product; ``None`` on a breakpoint (as ``Activation.piece_of``)."""
+    z = X * to_flint([[v] for v in w])
+    fb = flint.fmpq(b.numerator, b.denominator)
+    bps = [flint.fmpq(p.numerator, p.denominator) for p in act.breakpoints]
     out = []
-    for row in phi:
-        y = [ZERO] * d_out
-        for f, path, w in zip(row, paths, W_hat):
-            if f and w:
-                y[path.output] += f * w
-        out.append(y)
+    for v in z.entries():
+        v = v + fb
+        q = next((q for q, p in enumerate(bps) if v <= p), len(bps))
+        out.append(None if q < len(bps) and v == bps[q] else q)
     return out
 
 
@@ -357,6 +376,7 @@ def lift_one_hidden_layer(problem: Problem, pattern: Pattern, fit: CellFit,
              for P, p in enumerate(fit.paths) if p.layer <= 1}
     out_bias = {p.output: P for P, p in enumerate(fit.paths) if p.layer == 2}
     xs = problem.data.inputs
+    X = to_flint([list(x) for x in xs])
     W1, b1 = [list(r) for r in reference.layers[0].W], list(reference.layers[0].b)
     V = [[ZERO] * d1 for _ in range(d_out)]
     for k in range(d1):
@@ -395,7 +415,7 @@ def lift_one_hidden_layer(problem: Problem, pattern: Pattern, fit: CellFit,
             w = [alpha[ref][c] / v[ref] if alpha[ref][c] is not None else W1[k][c]
                  for c in range(d0)]
             b = beta[ref] / v[ref] if beta[ref] is not None else b1[k]
-            pieces = [act.piece_of(sum((wc * xc for wc, xc in zip(w, x)), b)) for x in xs]
+            pieces = _pieces(act, w, b, X)
             consistent = all(
                 (alpha[o][c] is None or alpha[o][c] == v[o] * w[c]) and
                 (beta[o] is None or beta[o] == v[o] * b) for o in range(d_out) for c in range(d0))
