@@ -7,14 +7,23 @@ minima can also sit on the non-differentiable boundaries, under conditions the p
 
 Checked on instances: cell-global minima in genuine cells (units active on different samples),
 critical points with nonzero output weights that are cell-global, and a boundary point that is
-refused as a cell point. A local minimum *on* a boundary needs every adjacent cell's gradient
-(README, "The mathematics", "On a boundary"): a checker kind for it does not exist yet.
+refused as a cell point, and local minima ON a boundary (the `local-minimum` kind with
+boundary evidence: every adjacent region's reparameterised gradient vanishes; SCHEMA.md 1.3),
+with the negative twin: a boundary point one of whose adjacent regions is not stationary is
+refused.
 """
 from __future__ import annotations
 
+import copy
+
 from certify import prove_cell_critical_point, prove_cell_global_minimum
-from certify.cells import boundary_point
+from certify.cells import boundary_point, cell_of
 from certify.construct.cell_conditions import planted_cell_minimum
+from certify.construct.minimum import analyse_point, planted_boundary_minimum
+from certify.data import Dataset
+from certify.exact import canonical
+from certify.loss import risk
+from certify.problem import Problem
 
 from . import CONDITION_DROPPED, Instance, Obligation
 
@@ -29,18 +38,11 @@ CONDITIONS = ("one hidden layer, ReLU", "squared loss",
 READING = ("'differentiable region' is read as the cell of the point; the risk can also be "
            "differentiable across some boundaries (hwt2), which this reading ignores",)
 CANNOT_SHOW = ("every differentiable local minimum: each instance certifies given points",
-               "the conditions for non-differentiable local minima (needs a boundary-minimum "
-               "kind)")
+               "the paper's conditions for non-differentiable local minima in general: an "
+               "instance certifies given boundary points (first-order evidence in every "
+               "adjacent region; a boundary minimum without it is reported undecided)")
 TRUSTED = ("a convex differentiable function is minimal where its gradient vanishes",
            "(w, b, v) ↦ (v·w, v·b, v) is a local diffeomorphism where v ≠ 0")
-BOUNDARY_RULE = ("kind 'boundary-local-minimum' (README, 'The mathematics', 'On a "
-                 "boundary'): the point with m (unit, sample) pairs on breakpoints; for each "
-                 "of the ≤ 2^m adjacent patterns π' "
-                 "(each pair left or right), the checker builds Φ(π') and verifies "
-                 "Σ_i Φ_i(π')ᵀ(ŷ_i − y_i) = 0; then every nearby point lies in the closure of an "
-                 "adjacent region where R = L_π'∘T ≥ R(θ), so θ is a local minimum")
-
-
 def instances() -> list[Instance]:
     return [Instance(f"planted-seed-{seed}", planted_cell_minimum(5, 2, 3, seed=seed)[0],
                      "ReLU, 2 inputs, 3 units, mixed patterns") for seed in (4, 5, 6)]
@@ -66,6 +68,32 @@ def obligations(instance: Instance) -> list[Obligation]:
         Obligation("on a boundary there is no differentiable region: the cell claim is refused",
                    "cell-global-minimum", on_boundary, rejected_with=("not-in-cell",),
                    dropped="differentiability (inside a cell)", scope=CONDITION_DROPPED),
-        Obligation("a local minimum on a boundary: every adjacent cell's gradient vanishes",
-                   "boundary-local-minimum", needs_checker=BOUNDARY_RULE),
+        Obligation("a local minimum on a boundary: every adjacent region's gradient in Ŵ "
+                   "vanishes", "local-minimum", lambda: _boundary_minimum(seed),
+                   expect=(("evidence", "boundary"),)),
+        Obligation("a boundary point with one adjacent region not stationary is no certified "
+                   "minimum", "local-minimum", lambda: _boundary_minimum(seed, shift=True),
+                   rejected_with=("adjacent-gradient-nonzero", "gradient-nonzero"),
+                   dropped="stationarity in every adjacent region", scope=CONDITION_DROPPED),
     ]
+
+
+def _boundary_minimum(seed: int, shift: bool = False) -> dict:
+    """A planted boundary minimum (two units each on its breakpoint at one sample, targets
+    stationary in every adjacent region). With `shift`, the same point claimed as a boundary
+    minimum after one boundary sample's target moved by 1 (risk requoted): the regions on
+    that sample's sides are no longer stationary, and the prover itself would answer with a
+    descent direction."""
+    problem, point = planted_boundary_minimum(2, n=8, d0=2, extra=1, seed=seed)
+    document = analyse_point(problem, point, find_lower=False).certificate
+    if shift:
+        sample = next(e.sample for e in cell_of(problem, point).boundary)
+        targets = [list(t) for t in problem.data.targets]
+        targets[sample][0] += 1
+        moved = Problem(problem.network, Dataset(problem.data.inputs,
+                                                 tuple(map(tuple, targets))), problem.loss)
+        document = copy.deepcopy(document)
+        document["problem"] = moved.to_json()
+        outputs = cell_of(moved, point).outputs
+        document["claim"]["risk"] = canonical(risk(outputs, moved.data.targets))
+    return document
