@@ -9,11 +9,15 @@ constructed ones lie in one cell as a valley of constant risk.
 
 Proof steps checked per instance: the Stage A point is a local minimum with a strictly lower
 witness (``spurious-local-minimum``), and a polynomial path of such minima with distinct
-endpoints stays in one cell at constant risk (``local-minimum-family``).
+endpoints stays in one cell at constant risk (``local-minimum-family``); and for EVERY
+first-layer scale λ ∈ (0, λ₀) and kink step ε ∈ (0, 2) at once, the scaled Stage A point is a
+spurious local minimum (``parametric-spurious-minimum``: "for all sufficiently small λ" made a
+stated box).
 """
 from __future__ import annotations
 
 from certify import Problem
+from certify.construct.parametric import prove_symbolic
 from certify.prove import prove_local_minimum_family, prove_spurious_minimum
 
 from . import Instance, Obligation
@@ -78,4 +82,7 @@ def obligations(instance: Instance) -> list[Obligation]:
         Obligation("a path of such minima with distinct endpoints stays in one cell at "
                    "constant risk", "local-minimum-family",
                    lambda: prove_local_minimum_family(problem)),
+        Obligation("for every λ in (0, λ₀) of Stage A (and every kink step ε in (0, 2)) the "
+                   "scaled point is a spurious local minimum", "parametric-spurious-minimum",
+                   lambda: prove_symbolic(problem), expect=(("gap_positive", True),)),
     ]

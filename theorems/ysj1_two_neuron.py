@@ -12,6 +12,7 @@ Proof step checked per instance: ``spurious-local-minimum`` built by the ``ysj``
 from __future__ import annotations
 
 from certify import Problem
+from certify.construct.parametric import prove_symbolic
 from certify.prove import prove_spurious_minimum
 
 from . import BEYOND_PAPER, CONDITION_DROPPED, IN_PAPER, Instance, Obligation
@@ -30,12 +31,8 @@ READING = ("the paper's conditions are taken from the issue's reading of the pap
            "was not consulted here); instances inside them are marked 'the paper'",
            "beyond the paper: the tool's construction also runs with several outputs and with "
            "s₋ < 0 (mixed-sign-plane), labelled so")
-CANNOT_SHOW = ("the whole α > 0 family of local minima: each instance certifies α = 1; the "
-               "family needs the parametric kind",)
-PARAMETRIC_RULE = ("kind 'parametric-spurious-minimum': the η/α point θ(α) with entries "
-                   "rational in α over a domain D = (0, ∞) (a checked rational point of D); "
-                   "denominators nonzero on D, every pattern inequality positive on D (Sturm), "
-                   "outputs ≡ the least-squares fit as rational functions, gap > 0 on D")
+CANNOT_SHOW = ("the η/α family with η other than α·η₀: the parametric step certifies every "
+               "α > 0 with η = α·η₀ (α = t/(1 − t), t ∈ (0, 1)), each instance one data set",)
 TRUSTED = (
     "near a point where every hidden unit keeps all samples in one open piece, the network is "
     "one affine map of x on the data",
@@ -88,5 +85,7 @@ def obligations(instance: Instance) -> list[Obligation]:
                         scope=scope)]
     if scope != BEYOND_PAPER:
         steps.append(Obligation("for every α > 0 the η/α point is a spurious local minimum",
-                                "parametric-spurious-minimum", needs_checker=PARAMETRIC_RULE))
+                                "parametric-spurious-minimum",
+                                lambda: prove_symbolic(instance.problem, "ysj"),
+                                expect=(("gap_positive", True),)))
     return steps

@@ -562,8 +562,13 @@ def _check(args) -> int:
             worst = max(worst, EXIT_USAGE)
             continue
         started = time.perf_counter()
-        verdict = check_certificate(problem, backend=args.backend, decider=args.decider,
-                                    smt2=obligations)
+        # the checker prints nothing: a line before a large certificate (at once) or a slow
+        # one (after a few seconds), with its size, and "still" lines while it runs
+        from ..progress import size_text, stage
+        with stage(f"checking {name} ({size_text(len(problem))})",
+                   at_once=len(problem) >= LARGE_CERTIFICATE):
+            verdict = check_certificate(problem, backend=args.backend, decider=args.decider,
+                                        smt2=obligations)
         report.certified(None, verdict, name=name, seconds=time.perf_counter() - started)
         say(_verdict_line(verdict, name))
         if args.trust_base:
@@ -579,6 +584,9 @@ def _check(args) -> int:
     if worst == EXIT_REFUSED:
         report.result = "rejected"
     return worst
+
+
+LARGE_CERTIFICATE = 1 << 20   # bytes: `certify check` announces such a certificate at once
 
 
 def _trust_lines(verdict) -> list[str]:

@@ -64,17 +64,21 @@ def _finish(args, problem, document: dict, name: str, proved: float) -> int:
     text, verdict, seconds = checked(document)
     report = args.report
     report.timings.update(prove=proved, check=seconds)
-    claim, witness = document["claim"], document["witness"]
+    claim, witness, prov = document["claim"], document["witness"], document["provenance"]
+    params = claim["parameters"]
     lines = [f"{name}: {problem.network.describe()}; {problem.data.n} samples, loss "
              f"{problem.loss}",
-             f"  for every ({', '.join(claim['parameters'])}) in "
-             f"{_domain(claim)}:",
+             f"  for every {params[0] if len(params) == 1 else '(' + ', '.join(params) + ')'} "
+             f"with {_domain(claim)}:"]
+    lines += [f"  {key}: {text}" for key, text in prov.get("parameters", {}).items()]
+    lines += [
              f"  local minimum: risk {show(claim['risk'])} (every hidden unit in one open piece "
              "on all samples; outputs ≡ the affine optimum)",
              f"  lower point:   risk {_rf(claim['better_risk'], claim['parameters'])}, gap "
              f"{_rf(claim['gap'], claim['parameters'])} > 0 on the whole domain",
-             f"  {len(witness['positivity'])} positivity obligations, each with an exact "
-             f"Bernstein certificate; sample point ({', '.join(witness['sample_point'])})",
+             f"  {prov.get('obligations', '?')} positivity obligations on the domain "
+             f"({len(witness['positivity'])} exact Bernstein certificates, the others constant); "
+             f"sample point ({', '.join(witness['sample_point'])})",
              f"  checked: accepted by certify.check ({', '.join(verdict.trust_base)}); proved in "
              f"{proved:.3f} s, checked in {seconds:.3f} s",
              f"  {digest(document)}"]

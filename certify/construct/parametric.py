@@ -7,14 +7,17 @@ rational functions of declared parameters λ, claimed to be a spurious local min
 | ``λ = (λ_1, …, λ_m)``, ``m ≤ 6`` | the parameters, in declaration order | ``Domain.names`` |
 | ``D`` | a box (each end open or closed, bounded) ∩ ``{g_j(λ) ≥ 0}`` | ``Domain`` |
 | ``λ°`` | a rational point of D (D is not empty) | ``Domain.sample_point`` |
-| ``θ(λ)``, ``θ'(λ)`` | the point and the lower point, entries ``N/D`` over Q | ``RationalFunction`` |
-| ``z_{j,k}(x_i; λ)`` | a hidden pre-activation, by exact expansion through the layers | ``_expand`` |
-| ``q`` | the open piece of a unit, read at ``λ°`` and proved for all λ ∈ D | ``_pattern`` |
+| ``θ(λ)``, ``θ'(λ)`` | the point and the lower point, entries ``N/D`` over Q | ``_RF`` |
+| ``A_a``, ``σ_a`` | atoms: the distinct primitive denominators, their signs on D | ``_Atoms`` |
+| ``z_{j,k}(x_i; λ)`` | a hidden pre-activation, exact expansion | ``_expand`` |
+| ``q`` | a unit's piece, read at ``λ°``, proved for all λ ∈ D | ``_expand`` |
 
 Every fact the checker proves "for all λ ∈ D" is a positivity obligation ``P > 0 on D`` with a
 deterministic name (the format note); for each the prover finds an exact Bernstein certificate
 (``bernstein.prove_positive``), refuses with a counterexample, or says "not proved" — never a
-weaker certificate. Identities (outputs ≡ the affine optimum, the risks) are checked here as
+weaker certificate. The obligation polynomials are built, as the checker builds them, from the
+certificate's own JSON in the canonical form of SCHEMA.md 1.3 (atoms, no cancellation), so the
+two sides agree bit for bit. Identities (outputs ≡ the affine optimum, the risks) are checked here as
 rational-function identities before anything is written.
 
 Constructions of the prover's own (``--symbolic``):
@@ -46,6 +49,7 @@ SCHEMA_VERSION = "1.3"
 MAX_PARAMETERS = bernstein.MAX_VARIABLES
 ENDS = tuple(bernstein.ENDS)
 MAX_CONSTRAINTS = 100
+MAX_OBLIGATIONS = 20_000     # the checker's limit per certificate (kinds/parametric.py)
 
 
 # --- the domain -----------------------------------------------------------------------------
@@ -88,20 +92,10 @@ class Domain:
                          code="domain-empty")
 
     def to_json(self) -> dict:
-        out = {"box": [{"lo": canonical(iv.low), "hi": canonical(iv.high), "ends": iv.ends}
-                       for iv in self.box]}
-        if self.constraints:
-            out["constraints"] = [g.to_json() for g in self.constraints]
-        return out
+        return {"box": [{"lo": canonical(iv.low), "hi": canonical(iv.high), "ends": iv.ends}
+                        for iv in self.box],
+                "constraints": [g.to_json() for g in self.constraints]}
 
-    def describe(self) -> str:
-        parts = []
-        for name, iv in zip(self.names, self.box):
-            parts.append(f"{name} ∈ {'(' if iv.low_open else '['}{canonical(iv.low)}, "
-                         f"{canonical(iv.high)}{')' if iv.high_open else ']'}")
-        if self.constraints:
-            parts.append(f"{len(self.constraints)} polynomial constraint(s) ≥ 0")
-        return ", ".join(parts)
 
 
 def make_domain(names, intervals, constraints=()) -> Domain:
@@ -212,14 +206,7 @@ class ParametricActivation:
             ts.append(ts[-1] + (self.slopes[q - 1] - self.slopes[q]) * p)
         return tuple(ts)
 
-    @classmethod
-    def constant(cls, act, names) -> "ParametricActivation":
-        return cls(tuple(_const(p, names) for p in act.breakpoints),
-                   tuple(_const(s, names) for s in act.slopes), _const(act.intercept, names))
 
-    def is_constant(self) -> bool:
-        return all(_constant_value(f) is not None
-                   for f in (*self.breakpoints, *self.slopes, self.intercept))
 
     def at(self, x):
         from ..activation import Activation
@@ -249,37 +236,200 @@ def _check_shape(point, widths, where: str) -> None:
                              code="bad-point", path=f"{where}[{j}]")
 
 
+# --- canonical rational functions: the form the obligations are built from ------------------
+#
+# SCHEMA.md 1.3 ("Rational functions"): an RF is N / Π A_a^e_a over the certificate's ATOMS,
+# the distinct primitive non-constant denominators of its entries in first-seen order (point,
+# better_point, activations, claim.risk, claim.better_risk, claim.gap). Sums take the
+# componentwise max of the exponents, products add them, nothing is cancelled; "R > 0 on D" is
+# "P > 0 on D" with P = σ^e N divided by its positive content (σ_a: the sign of A_a at the
+# sample point, proved constant on D by the `den:` obligations). The checker builds the very
+# same P from the same JSON, which is why the prover reads its own JSON back through this.
+
+def _primitive(p: Polynomial) -> tuple:
+    """(c, A): p = c·A, A with coprime integer coefficients, positive at its greatest
+    exponent tuple."""
+    den = math.lcm(*(c.denominator for c in p.terms.values()))
+    content = Fraction(math.gcd(*(int(c * den) for c in p.terms.values())), den)
+    c = content if p.terms[max(p.terms)] > 0 else -content
+    return c, Polynomial(p.nvars, {e: v / c for e, v in p.terms.items()})
+
+
+class _Atoms:
+    def __init__(self, nvars: int, sample: tuple):
+        self.nvars, self.sample = nvars, sample
+        self.polys, self.paths, self.signs = [], [], []
+        self._powers: dict = {}
+
+    def add(self, den: Polynomial, path: str) -> tuple:
+        """den = c·A: (c, index of A), or (den's value, None) for a constant."""
+        zero = (0,) * self.nvars
+        if set(den.terms) <= {zero}:
+            return den.terms[zero], None
+        c, atom = _primitive(den)
+        if atom in self.polys:
+            return c, self.polys.index(atom)
+        value = atom.evaluate(self.sample)
+        if value == 0:
+            raise InputError("the denominator vanishes at the sample point "
+                             f"{', '.join(canonical(v) for v in self.sample)}, a point of the "
+                             "domain", code="denominator-vanishes", path=path)
+        self.polys.append(atom)
+        self.paths.append(path)
+        self.signs.append(1 if value > 0 else -1)
+        return c, len(self.polys) - 1
+
+    def power(self, exps: tuple) -> Polynomial:
+        if exps not in self._powers:
+            out = Polynomial.constant(1, self.nvars)
+            for a, k in exps:
+                out = out * self.polys[a] ** k
+            self._powers[exps] = out
+        return self._powers[exps]
+
+
+class _RF:
+    """N / Π A^e with ``exps`` a sorted tuple of (atom, exponent > 0); zero has no exps."""
+    __slots__ = ("num", "exps")
+
+    def __init__(self, num: Polynomial, exps: tuple = ()):
+        self.num, self.exps = num, exps if num.terms else ()
+
+    def is_zero(self) -> bool:
+        return not self.num.terms
+
+    def __neg__(self) -> "_RF":
+        return _RF(-self.num, self.exps)
+
+    def evaluate(self, atoms: _Atoms, x) -> Fraction:
+        den = math.prod((atoms.polys[a].evaluate(x) ** k for a, k in self.exps), start=Fraction(1))
+        return self.num.evaluate(x) / den
+
+    def as_rational_function(self, atoms: _Atoms, names) -> RationalFunction:
+        return RationalFunction(names, self.num, atoms.power(self.exps))
+
+
+def _c(value, nvars: int) -> _RF:
+    return _RF(Polynomial.constant(Fraction(value), nvars))
+
+
+def _add(atoms: _Atoms, terms) -> _RF:
+    terms = [t for t in terms if not t.is_zero()]
+    if not terms:
+        return _c(0, atoms.nvars)
+    top: dict = {}
+    for t in terms:
+        for a, k in t.exps:
+            top[a] = max(top.get(a, 0), k)
+    exps = tuple(sorted(top.items()))
+    total = Polynomial.constant(0, atoms.nvars)
+    for t in terms:
+        own = dict(t.exps)
+        lift = tuple((a, k - own.get(a, 0)) for a, k in exps if k > own.get(a, 0))
+        total = total + (t.num * atoms.power(lift) if lift else t.num)
+    return _RF(total, exps)
+
+
+def _mul(atoms: _Atoms, f: _RF, g: _RF) -> _RF:
+    if f.is_zero() or g.is_zero():
+        return _c(0, atoms.nvars)
+    exps = dict(f.exps)
+    for a, k in g.exps:
+        exps[a] = exps.get(a, 0) + k
+    return _RF(f.num * g.num, tuple(sorted(exps.items())))
+
+
+def _sub(atoms: _Atoms, f: _RF, g: _RF) -> _RF:
+    return _add(atoms, [f, -g])
+
+
+def _obligation(atoms: _Atoms, r: _RF) -> Polynomial:
+    """P with "r > 0 on D" iff "P > 0 on D": σ^e N over its positive content."""
+    negative = sum(k for a, k in r.exps if atoms.signs[a] < 0) % 2
+    p = -r.num if negative else r.num
+    if not p.terms:
+        return p
+    c, a = _primitive(p)
+    return a if c > 0 else -a
+
+
+def _read(entry, path: str, atoms: _Atoms) -> _RF:
+    """An entry of the prover's own JSON, as the checker reads it."""
+    n = atoms.nvars
+    if isinstance(entry, str):
+        return _c(Fraction(entry), n)
+    num = Polynomial(n, {tuple(e): Fraction(c) for c, e in entry["num"]})
+    den = Polynomial(n, {tuple(e): Fraction(c) for c, e in entry["den"]})
+    c, atom = atoms.add(den, path)
+    return _RF(num * (1 / Fraction(c)), () if atom is None else ((atom, 1),))
+
+
+def _read_layers(layers_json, path: str, atoms: _Atoms) -> list:
+    return [([[_read(v, f"{path}[{j}].W[{r}][{c}]", atoms) for c, v in enumerate(row)]
+              for r, row in enumerate(layer["W"])],
+             [_read(v, f"{path}[{j}].b[{r}]", atoms) for r, v in enumerate(layer["b"])])
+            for j, layer in enumerate(layers_json)]
+
+
+def _read_activations(acts_json, fixed, atoms: _Atoms) -> list:
+    """(breakpoints, slopes, intercepts) per hidden layer; intercepts by continuity."""
+    n, out = atoms.nvars, []
+    for j, (spec, act) in enumerate(zip(acts_json, fixed)):
+        if spec is None:
+            out.append(([_c(p, n) for p in act.breakpoints], [_c(s, n) for s in act.slopes],
+                        [_c(t, n) for t in act.intercepts]))
+            continue
+        path = f"$.witness.activations[{j}]"
+        bps = [_read(v, f"{path}.breakpoints[{q}]", atoms)
+               for q, v in enumerate(spec["breakpoints"])]
+        slopes = [_read(v, f"{path}.slopes[{q}]", atoms) for q, v in enumerate(spec["slopes"])]
+        intercepts = [_read(spec["intercept"], f"{path}.intercept", atoms)]
+        for q, p in enumerate(bps):
+            intercepts.append(_add(atoms, [intercepts[-1], _mul(
+                atoms, _sub(atoms, slopes[q], slopes[q + 1]), p)]))
+        out.append((bps, slopes, intercepts))
+    return out
+
+
 # --- the positivity obligations -------------------------------------------------------------
 
 class _Obligations:
-    """Proves ``P > 0 on D`` per obligation name; identical polynomials are proved once."""
+    """Proves ``P > 0 on D`` per obligation name; identical polynomials are proved once. A
+    constant P is decided by its sign here (the checker does the same, without certificate)."""
 
-    def __init__(self, domain: Domain):
-        self.domain = domain
+    def __init__(self, domain: Domain, atoms: _Atoms):
+        self.domain, self.atoms = domain, atoms
         self.certificates: dict = {}
         self._cache: dict = {}
-        self.proved = 0
+        self.count = 0
 
     def prove(self, name: str, p: Polynomial, what: str, code: str, error=ProofError) -> None:
+        self.count += 1
+        if self.count > MAX_OBLIGATIONS:
+            raise InputError(f"more than {MAX_OBLIGATIONS} positivity obligations (the checker's "
+                             "limit): fewer samples or units", code="limit-exceeded")
+        zero = (0,) * len(self.domain.names)
+        if set(p.terms) <= {zero}:
+            if p.terms.get(zero, 0) > 0:
+                return
+            raise error(f"{what}: false (identically {'0' if not p.terms else 'negative'})",
+                        code=code, path=name)
         key = frozenset(p.terms.items())
         if key not in self._cache:
             result = bernstein.prove_positive(p, self.domain.box, self.domain.constraints)
             if result.status == "refuted":
                 at = ", ".join(f"{n} = {v}" for n, v in
                                zip(self.domain.names, result.certificate["counterexample"]))
-                raise error(f"{what} fails at {at} (a point of the domain)", code=code,
+                raise error(f"{what}: false at {at}, a point of the domain", code=code,
                             path=name)
             if not result.proved:
                 raise ProofError(f"not proved: {what} ({result.reason})", code="not-proved",
                                  path=name)
             self._cache[key] = result.certificate
-            self.proved += 1
         self.certificates[name] = self._cache[key]
 
-    def prove_rf(self, name: str, f: RationalFunction, sample, what: str, code: str) -> None:
-        """f > 0 on D for f = N/D with D ≠ 0 on D (already proved): s·N > 0, s = sign D(λ°)."""
-        sign = 1 if f.denominator.evaluate(sample) > 0 else -1
-        self.prove(name, f.numerator if sign > 0 else -f.numerator, what, code)
+    def prove_rf(self, name: str, r: _RF, what: str, code: str) -> None:
+        self.prove(name, _obligation(self.atoms, r), what, code)
 
 
 # --- the prover -----------------------------------------------------------------------------
@@ -297,171 +447,145 @@ def prove_parametric(problem, domain: Domain, point, better_point=None, activati
         raise ProofError(f"parametric certificates support the squared loss, not "
                          f"{problem.loss}", code="unsupported-loss")
     names, net, data = domain.names, problem.network, problem.data
-    n, widths = data.n, net.widths
+    n, widths, nvars = data.n, net.widths, len(domain.names)
     hidden = len(net.activations)
     _check_shape(point, widths, "point")
     sample = domain.sample_point()
-    obligations = _Obligations(domain)
 
     # parametric activations: the problem holds their value at the sample point
-    acts = [ParametricActivation.constant(a, names) for a in net.activations]
-    parametric_acts = [None] * hidden
+    given = [None] * hidden
     if activations is not None:
         if len(activations) != hidden:
-            raise InputError(f"{hidden} hidden layers need as many activation entries (null "
+            raise InputError(f"{hidden} hidden layers need as many activation entries (None "
                              "for the problem's)", path="activations", value=len(activations))
         for j, act in enumerate(activations):
-            if act is None:
-                continue
-            if len(act.slopes) != len(act.breakpoints) + 1 or not act.breakpoints:
+            if act is not None and (not act.breakpoints or
+                                    len(act.slopes) != len(act.breakpoints) + 1):
                 raise InputError("an activation needs K >= 1 breakpoints and K + 1 slopes",
                                  path=f"activations[{j}]")
-            acts[j] = parametric_acts[j] = act
-        if any(a is not None for a in parametric_acts):
-            try:
-                fixed = tuple(a.at(sample) for a in acts)
-            except InputError as err:
-                raise InputError(f"the activation at the sample point {_show(names, sample)}: "
-                                 f"{err}", code="breakpoints-cross", path="activations") from None
-            problem = Problem(Network(widths, fixed), data, problem.loss)
-
-    fit = affine_optimum(data, problem.loss)
-
-    # 1. denominators: nonzero on D, each proved with its sign at the sample point
-    dens = _denominators(point, better_point, parametric_acts)
-    for path, den in dens:
-        value = den.evaluate(sample)
-        if value == 0:
-            raise InputError(f"the denominator of {path} vanishes at {_show(names, sample)}, a "
-                             "point of the domain", code="denominator-vanishes", path=path)
-        name = f"den:{path}" if value > 0 else f"-den:{path}"
-        obligations.prove(name, den if value > 0 else -den,
-                          f"the denominator of {path} is nonzero on the domain",
-                          "denominator-vanishes", error=InputError)
-
-    # 2. parametric breakpoints stay strictly increasing on D
-    for j, act in enumerate(parametric_acts, start=1):
-        if act is None:
-            continue
-        for q in range(1, len(act.breakpoints)):
-            obligations.prove_rf(f"order:layer{j}:p{q}", act.breakpoints[q] - act.breakpoints[q - 1],
-                                 sample, f"breakpoints {q} < {q + 1} of layer {j}",
-                                 "breakpoints-cross")
-
-    inputs = [[_const(v, names) for v in x] for x in data.inputs]
-    # 3. the point: one piece per unit for all samples, for all λ; outputs ≡ A* x + a*
-    outputs, _ = _expand(point, acts, inputs, sample, "point", obligations, shared=True)
-    for i, (x, y) in enumerate(zip(data.inputs, outputs)):
-        want = [sum((a * v for a, v in zip(row, x)), c) for row, c in zip(fit.A, fit.a)]
-        for k, (got, w) in enumerate(zip(y, want)):
-            if got != _const(w, names):
-                raise ProofError(f"sample {i}, output {k + 1}: the output of the point is not "
-                                 f"identically the affine optimum {canonical(w)}",
-                                 code="affine-output-mismatch", path=f"point: sample {i}")
-    risk = fit.summed_loss / n
-
-    # 4. the lower point: its pattern for all λ, its risk as a rational function
+            given[j] = act
+    if any(a is not None for a in given):
+        try:
+            fixed = tuple(act if g is None else g.at(sample)
+                          for act, g in zip(net.activations, given))
+        except InputError as err:
+            raise ProofError(f"the activation at the sample point {_show(names, sample)}: "
+                             f"{err}", code="breakpoints-cross", path="activations") from None
+        problem = Problem(Network(widths, fixed), data, problem.loss)
     if better_point is None:
         better_point = _default_better_point(problem, names)
     _check_shape(better_point, widths, "better_point")
-    better_outputs, pattern = _expand(better_point, acts, inputs, sample, "better",
-                                      obligations, shared=False)
-    total = _const(0, names)
+    fit = affine_optimum(data, problem.loss)
+    risk = fit.summed_loss / n
+
+    # the entries as the certificate states them, read back in the checker's canonical form
+    point_json, better_json = point_to_json(point), point_to_json(better_point)
+    acts_json = [None if g is None else g.to_json() for g in given]
+    atoms = _Atoms(nvars, sample)
+    P = _read_layers(point_json, "$.witness.point", atoms)
+    B = _read_layers(better_json, "$.witness.better_point", atoms)
+    acts = _read_activations(acts_json, problem.network.activations, atoms)
+    obligations = _Obligations(domain, atoms)
+    _prove_denominators(obligations, 0)   # first: a vanishing denominator is bad input
+    for j, (bps, _, _) in enumerate(acts, start=1):
+        for q in range(1, len(bps)):
+            obligations.prove_rf(f"order:layer{j}:p{q}", _sub(atoms, bps[q], bps[q - 1]),
+                                 f"breakpoints {q} < {q + 1} of layer {j} on the domain",
+                                 "breakpoints-cross")
+    inputs = [[_c(v, nvars) for v in x] for x in data.inputs]
+
+    # the point: one open piece per unit for all samples and all λ; outputs ≡ A* x + a*
+    outputs, _ = _expand(P, acts, inputs, "point", obligations, None)
+    for i, (x, y) in enumerate(zip(data.inputs, outputs)):
+        want = [sum((a * v for a, v in zip(row, x)), c) for row, c in zip(fit.A, fit.a)]
+        for k, (got, w) in enumerate(zip(y, want)):
+            if not _sub(atoms, got, _c(w, nvars)).is_zero():
+                raise ProofError(f"sample {i}, output {k + 1}: the output of the point is not "
+                                 f"identically the affine optimum {canonical(w)}",
+                                 code="affine-output-mismatch", path=f"point: sample {i}")
+
+    # the lower point: its pattern (closed pieces) for all λ, its risk as a rational function
+    better_outputs, pattern = _expand(B, acts, inputs, "better", obligations, sample)
+    squares = []
     for y_hat, y in zip(better_outputs, data.targets):
         for f, t in zip(y_hat, y):
-            diff = f - _const(t, names)
-            total = total + diff * diff
+            diff = _sub(atoms, f, _c(t, nvars))
+            squares.append(_mul(atoms, diff, diff))
+    total = _add(atoms, squares).as_rational_function(atoms, names)
     better_risk = _reduced(total * _const(Fraction(1, n), names))
     gap = _reduced(_const(risk, names) - better_risk)
-    obligations.prove_rf("gap", gap, sample, "gap > 0 (the lower point is strictly lower)",
-                         "gap-not-positive")
     claim = {"parameters": list(names), "domain": domain.to_json(),
              "risk": canonical(risk), "better_risk": rf_to_json(better_risk),
              "gap": rf_to_json(gap), "gap_positive": True}
+    seen = len(atoms.polys)
+    _read(claim["risk"], "$.claim.risk", atoms)
+    _read(claim["better_risk"], "$.claim.better_risk", atoms)
+    claimed_gap = _read(claim["gap"], "$.claim.gap", atoms)
+    _prove_denominators(obligations, seen)
+    obligations.prove_rf("gap", claimed_gap, "gap > 0 (the lower point is strictly lower)",
+                         "gap-not-positive")
     if gap_at_least is not None:
-        c = rational(gap_at_least, "gap_at_least") if not isinstance(gap_at_least, Fraction) \
-            else gap_at_least
+        c = gap_at_least if isinstance(gap_at_least, Fraction) else \
+            rational(gap_at_least, "gap_at_least")
         if not c > 0:
             raise InputError("gap_at_least must be positive", path="gap_at_least",
                              value=canonical(c))
-        obligations.prove_rf("gap-at-least", gap - _const(c, names), sample,
+        obligations.prove_rf("gap-at-least", _sub(atoms, claimed_gap, _c(c, nvars)),
                              f"gap > {canonical(c)}", "gap-not-positive")
         claim["gap_at_least"] = canonical(c)
 
-    witness = {"point": point_to_json(point), "better_point": point_to_json(better_point),
+    witness = {"point": point_json, "better_point": better_json,
                "affine_optimum": {"A": canonical_rows(fit.A), "a": canonical_vector(fit.a)},
                "sample_point": [canonical(v) for v in sample],
                "better_pattern": pattern,
+               "activations": acts_json,   # null: the problem's activation of that layer
                "positivity": obligations.certificates}
-    if any(a is not None for a in parametric_acts):
-        witness["activations"] = [None if a is None else a.to_json() for a in parametric_acts]
     return assemble(KIND, problem.to_json(), claim, witness, schema_version=SCHEMA_VERSION,
-                    provenance={"distinct_obligations_proved": obligations.proved,
+                    provenance={"obligations": obligations.count,
+                                "exact_certificates": len(obligations.certificates),
                                 **(provenance or {})})
+
+
+def _prove_denominators(obligations: _Obligations, start: int) -> None:
+    """Every atom from ``start`` on is nonzero on D: σ·A > 0, named after its first entry."""
+    atoms = obligations.atoms
+    for atom, path, sign in list(zip(atoms.polys, atoms.paths, atoms.signs))[start:]:
+        obligations.prove(f"den:{path}", atom if sign > 0 else -atom,
+                          f"the denominator of {path} has no zero on the domain",
+                          "denominator-vanishes", error=InputError)
 
 
 def _show(names, x) -> str:
     return ", ".join(f"{n} = {canonical(v)}" for n, v in zip(names, x))
 
 
-def _denominators(point, better, acts) -> list:
-    """(path, denominator) of every distinct non-constant denominator, first occurrence
-    first, in the order point, better_point, activations."""
-    seen, out = set(), []
-
-    def visit(path: str, f: RationalFunction):
-        den = f.denominator
-        if all(not any(e) for e in den.terms):
-            return
-        key = frozenset(den.terms.items())
-        if key not in seen:
-            seen.add(key)
-            out.append((path, den))
-    for label, pt in (("point", point), ("better_point", better)):
-        for j, (W, b) in enumerate(pt or ()):
-            for r, row in enumerate(W):
-                for c, v in enumerate(row):
-                    visit(f"{label}[{j}].W[{r}][{c}]", v)
-            for r, v in enumerate(b):
-                visit(f"{label}[{j}].b[{r}]", v)
-    for j, act in enumerate(acts):
-        if act is None:
-            continue
-        for field in ("breakpoints", "slopes"):
-            for q, v in enumerate(getattr(act, field)):
-                visit(f"activations[{j}].{field}[{q}]", v)
-        visit(f"activations[{j}].intercept", act.intercept)
-    return out
-
-
-def _expand(point, acts, inputs, sample, label: str, obligations: _Obligations, shared: bool):
-    """Forward pass in rational functions. ``shared``: the piece of a unit is the one of
-    sample 0 at λ° and must hold for every sample (Stage A form); otherwise each sample's own
-    piece at λ° (the better point's pattern). Every piece is proved for all λ ∈ D."""
-    names = obligations.domain.names
-    values = inputs
-    pattern = []
-    for j, (W, b) in enumerate(point, start=1):
-        nxt_values = []
-        pre = [[_affine(row, bias, a) for row, bias in zip(W, b)] for a in values]
-        if j == len(point):
+def _expand(layers, acts, inputs, label: str, obligations: _Obligations, better_at):
+    """Forward pass in canonical rational functions. ``better_at`` None (the point): the piece
+    of a unit is sample 0's at λ° and must hold, open, for every sample and every λ. Else (the
+    lower point) each sample's own piece at λ° (strictly inside there), closed for all λ: an
+    identically zero margin holds, as σ is continuous."""
+    atoms = obligations.atoms
+    sample, names = atoms.sample, obligations.domain.names
+    values, pattern = inputs, []
+    for j, (W, b) in enumerate(layers, start=1):
+        pre = [[_add(atoms, [bias] + [_mul(atoms, w, v) for w, v in zip(row, a)])
+                for row, bias in zip(W, b)] for a in values]
+        if j == len(layers):
             return pre, pattern
-        act = acts[j - 1]
-        bps = [p.evaluate(sample) for p in act.breakpoints]
-        slopes, intercepts = act.slopes, act.intercepts
+        bps, slopes, intercepts = acts[j - 1]
+        at = [p.evaluate(atoms, sample) for p in bps]
         layer_pattern = []
         for k in range(len(b)):
-            column = []
-            first = None
+            column, first = [], None
             for i, row in enumerate(pre):
                 z = row[k]
-                q = _piece(bps, z.evaluate(sample))
+                q = _piece(at, z.evaluate(atoms, sample))
                 where = f"layer {j} unit {k + 1} sample {i}"
                 if q is None:
                     raise ProofError(f"{label}: {where}: the pre-activation is on a breakpoint "
                                      f"at the sample point {_show(names, sample)}",
                                      code="pattern-leaves-piece")
-                if shared:
+                if better_at is None:
                     first = q if first is None else first
                     if q != first:
                         raise ProofError(f"{label}: {where}: in piece {q}, sample 0 in piece "
@@ -469,33 +593,19 @@ def _expand(point, acts, inputs, sample, label: str, obligations: _Obligations, 
                                          "in one piece for all samples",
                                          code="pattern-leaves-piece")
                 tag = f"{label}:layer{j}:unit{k + 1}:sample{i}"
-                if q > 0:
-                    obligations.prove_rf(f"low:{tag}", z - act.breakpoints[q - 1], sample,
-                                         f"{label}: {where} stays above breakpoint {q}",
-                                         "pattern-leaves-piece")
-                if q < len(bps):
-                    obligations.prove_rf(f"high:{tag}", act.breakpoints[q] - z, sample,
-                                         f"{label}: {where} stays below breakpoint {q + 1}",
-                                         "pattern-leaves-piece")
+                for side, margin in (("low", q > 0 and _sub(atoms, z, bps[q - 1])),
+                                     ("high", q < len(bps) and _sub(atoms, bps[q], z))):
+                    if margin is False or (better_at is not None and margin.is_zero()):
+                        continue
+                    obligations.prove_rf(f"{side}:{tag}", margin, f"{label}: {where} stays in "
+                                         f"piece {q}", "pattern-leaves-piece")
                 column.append(q)
             layer_pattern.append(column)
         pattern.append(layer_pattern)
-        for i, row in enumerate(pre):
-            out = []
-            for k, z in enumerate(row):
-                q = layer_pattern[k][i]
-                out.append(slopes[q] * z + intercepts[q])
-            nxt_values.append(out)
-        values = nxt_values
+        values = [[_add(atoms, [_mul(atoms, slopes[q], z), intercepts[q]])
+                   for z, q in zip(row, (layer_pattern[k][i] for k in range(len(row))))]
+                  for i, row in enumerate(pre)]
     raise AssertionError("unreachable: the output layer returns")
-
-
-def _affine(row, bias: RationalFunction, a) -> RationalFunction:
-    total = bias
-    for w, v in zip(row, a):
-        if not w.numerator.is_zero() and not v.numerator.is_zero():
-            total = total + w * v
-    return total
 
 
 def _piece(breakpoints, z: Fraction):
@@ -505,6 +615,7 @@ def _piece(breakpoints, z: Fraction):
         if z == p:
             return None
     return len(breakpoints)
+
 
 
 def _default_better_point(problem, names):
@@ -572,6 +683,8 @@ def prove_parametric_spurious_minimum(problem, point, domain, better_point=None,
     ``activations``: optional, one entry per hidden layer, ``None`` or
     ``{"breakpoints": [...], "slopes": [...], "intercept": e}`` in the parameters.
     ``gap_at_least``: optionally also prove ``gap > c`` on the domain.
+    Returns the certificate as a JSON-ready dict (``certificate.dumps`` gives its text), with
+    an exact Bernstein certificate for every positivity obligation the checker builds.
     Raises ``InputError`` (a sympy Float, an undeclared symbol, an unbounded or empty domain,
     a denominator vanishing in the domain, a limit) or ``ProofError`` (a fact fails, or
     "not proved"). Check the result with ``check_certificate``.
