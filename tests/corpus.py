@@ -276,6 +276,16 @@ register(KindSpec("spurious-local-minimum-enclosure", ce_oracle.violations, lamb
                   generate=ce_oracle.goldens, oracle_slack=True, free=ce_oracle.free_paths))
 
 
+import parametric_oracle  # noqa: E402 - parametric-spurious-minimum (SCHEMA.md 1.3): the
+# positivity certificates, the sample point, the domain and a claimed gap bound are proofs or
+# statements whose change may be refused (the proof no longer goes through) or accepted (then
+# the sympy oracle must find the claim true)
+register(KindSpec("parametric-spurious-minimum", parametric_oracle.violations,
+                  lambda doc: {("claim", "gap_at_least")},   # optional: dropped, a weaker claim
+                  free=lambda doc: {("witness", "positivity"), ("witness", "sample_point"),
+                                    ("claim", "domain"), ("claim", "gap_at_least")}))
+
+
 def golden_certificates() -> dict[str, dict[str, dict]]:
     """kind -> name -> certificate: golden files, then generated ones for kinds without."""
     by_kind: dict[str, dict[str, dict]] = {}
@@ -365,9 +375,10 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
     for path, value in _leaves(body):
         if type(value) is int:
             for new in (value + 1, value - 1, 0, -value, True, str(value)):
-                if new != value or type(new) is not int:
-                    yield Mutant("integer", f"{name}:{_show(path)}={new!r}",
-                                 dumps(mutated(path, new)))
+                if new != value or type(new) is not int:   # free paths: free for ints too
+                    m = mutated(path, new)
+                    yield Mutant("integer", f"{name}:{_show(path)}={new!r}", dumps(m), m,
+                                 "free" if is_slack(path, free) else False)
     # 4. booleans (claim flags): flipped and retyped
     for path, value in _leaves(body):
         if type(value) is bool:

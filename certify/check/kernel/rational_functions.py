@@ -23,7 +23,7 @@ import math
 from fractions import Fraction
 
 from .multivariate import MultivariateError, Polynomial
-from .strict import Reject, fmt, parse_rational, show
+from .strict import Reject, clip, expect_object, fmt, parse_rational, show
 
 MAX_TERMS = 20_000        # of any polynomial the arithmetic builds
 MAX_RF_DEGREE = 64        # per variable, of any polynomial the arithmetic builds
@@ -168,19 +168,30 @@ def obligation(atoms: Atoms, r: RF) -> Polynomial:
     return positive_part(r.num * atoms.sign(r.exps))
 
 
+def parse_polynomial(x: object, path: str, nvars: int) -> Polynomial:
+    """The canonical JSON form (kernel/multivariate.py), coefficients by the lexical rules
+    first (so a non-canonical rational is named as such)."""
+    if type(x) is list:
+        for t, term in enumerate(x):
+            if type(term) is list and len(term) == 2:
+                parse_rational(term[0], f"{path}[{t}][0]")
+    try:
+        return Polynomial.from_json(x, nvars, path)
+    except MultivariateError as e:
+        raise Reject("bad-polynomial", path, clip(str(e), 160), show(x)) from None
+
+
 def parse_rf(x: object, path: str, atoms: Atoms) -> RF:
     """A canonical rational string (a constant) or {"num": P, "den": P}, den not zero."""
     n = atoms.nvars
     if type(x) is str:
         return RF.constant(parse_rational(x, path), n)
-    if type(x) is not dict or set(x) != {"num", "den"}:
+    if type(x) is not dict:
         raise Reject("bad-rational-function", path, "a rational function is a rational string "
-                     "or an object with exactly the keys num and den", show(x))
-    try:
-        num = Polynomial.from_json(x["num"], n, "num")
-        den = Polynomial.from_json(x["den"], n, "den")
-    except MultivariateError as e:
-        raise Reject("bad-polynomial", path, str(e), show(x)) from None
+                     "or an object with the keys num and den", show(x))
+    expect_object(x, path, ("num", "den"))
+    num, den = parse_polynomial(x["num"], path + ".num", n), parse_polynomial(x["den"],
+                                                                              path + ".den", n)
     if not den.terms:
         raise Reject("bad-rational-function", path + ".den", "the denominator is the zero "
                      "polynomial", show(x["den"]))

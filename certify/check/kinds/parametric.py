@@ -36,7 +36,8 @@ from fractions import Fraction
 from ..kernel import multivariate as mv
 from ..kernel.arithmetic import affine_optimum_risk
 from ..kernel.problem import parse_problem
-from ..kernel.rational_functions import (RF, Atoms, obligation, parse_rf, rf_mul, rf_sub, rf_sum)
+from ..kernel.rational_functions import (RF, Atoms, obligation, parse_polynomial, parse_rf,
+                                         rf_mul, rf_sub, rf_sum)
 from ..kernel.strict import (Reject, clip, expect_list, expect_object, fmt, matrix,
                              needs_version, parse_rational, show, vector)
 
@@ -45,8 +46,12 @@ MAX_SOLVER_CALLS = 2_000        # distinct polynomials sent to z3/cvc5 for one c
 MAX_TOTAL_WORK = 100_000_000    # Bernstein coefficients over all exact certificates
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CLAIM = ("parameters", "domain", "risk", "better_risk", "gap", "gap_positive")
-_WITNESS = ("point", "better_point", "affine_optimum", "sample_point", "better_pattern",
-            "positivity")
+_WITNESS = ("point", "better_point", "activations", "affine_optimum", "sample_point",
+            "better_pattern", "positivity")
+# obligation names (SCHEMA.md 1.3): a positivity key outside this grammar is an unknown key
+_OBLIGATION = re.compile(r"den:\$\S+|order:layer[1-9][0-9]*:p[1-9][0-9]*|(low|high):(point|"
+                         r"better):layer[1-9][0-9]*:unit[1-9][0-9]*:sample(0|[1-9][0-9]*)|gap|"
+                         r"gap-at-least")
 _ENDS = {"closed-closed", "open-closed", "closed-open", "open-open"}
 
 
@@ -87,7 +92,7 @@ def _parameters(x: object) -> list:
 
 
 def _domain(x: object, nvars: int) -> tuple:
-    dom = expect_object(x, "$.claim.domain", ("box",), ("constraints",))
+    dom = expect_object(x, "$.claim.domain", ("box", "constraints"))
     items = expect_list(dom["box"], "$.claim.domain.box", nvars, "intervals (one per parameter)")
     box = []
     for i, item in enumerate(items):
@@ -100,17 +105,12 @@ def _domain(x: object, nvars: int) -> tuple:
         if not lo < hi:   # inverted or a single point: empty, or a constant in disguise
             raise Reject("domain-empty", where, f"need lo < hi, got [{fmt(lo)}, {fmt(hi)}]")
         box.append(mv.Interval(lo, hi, *mv.ENDS[item["ends"]]))
-    raw = dom.get("constraints", [])
-    expect_list(raw, "$.claim.domain.constraints")
+    raw = expect_list(dom["constraints"], "$.claim.domain.constraints")
     if len(raw) > mv.MAX_CONSTRAINTS:
         raise Reject("too-many-obligations", "$.claim.domain.constraints",
                      f"at most {mv.MAX_CONSTRAINTS} constraints", f"{len(raw)}")
-    constraints = []
-    for j, g in enumerate(raw):
-        try:
-            constraints.append(mv.Polynomial.from_json(g, nvars, "constraint"))
-        except mv.MultivariateError as e:
-            raise Reject("bad-polynomial", f"$.claim.domain.constraints[{j}]", str(e)) from None
+    constraints = [parse_polynomial(g, f"$.claim.domain.constraints[{j}]", nvars)
+                   for j, g in enumerate(raw)]
     return tuple(box), tuple(constraints)
 
 
@@ -140,11 +140,7 @@ class Obligations:
         self.items.append((name, obligation(self.atoms, r), code, path, message))
 
     def decide_all(self) -> int:
-        unknown = sorted(set(self.certificates) - self.names)
-        if unknown:
-            raise Reject("unknown-obligation", "$.witness.positivity", "a certificate for an "
-                         "obligation this checker does not build", clip(unknown[0]))
-        work = 0
+        work = 0   # a certificate of an obligation not built proves nothing and is ignored
         for name, P, *_ in self.items:
             cert = self.certificates.get(name)
             if self.decider in ("exact", "all") and type(cert) is dict and \
@@ -177,8 +173,8 @@ class Obligations:
         cert = self.certificates.get(name) if self.decider in ("exact", "all") else None
         where = f"$.witness.positivity[{json.dumps(name)}]"
         if self.decider == "exact" and cert is None:
-            raise Reject("positivity-not-proved", where, f"no certificate for {name} (the exact "
-                         "decider replays one, it never searches)")
+            raise Reject("missing-key", where, f"no certificate for {name} (the exact decider "
+                         "replays one, it never searches)")
         key = (tuple(sorted(P.terms.items())), json.dumps(cert, sort_keys=True))
         if key not in self._answers:
             try:
@@ -193,6 +189,31 @@ class Obligations:
                              "(unknown, timeout or error): rejected, not assumed")
             self._answers[key] = answer
         return self._answers[key]
+
+
+def _certificates(x: object) -> dict:
+    """The lexical rules of the positivity certificates, before any replay: names from the
+    obligation grammar, the keys of multivariate.check_exact, canonical rationals."""
+    if type(x) is not dict:
+        raise Reject("bad-type", "$.witness.positivity", "expected an object {name: "
+                     "certificate}", show(x))
+    for name, cert in x.items():
+        where = f"$.witness.positivity[{json.dumps(name)}]"
+        if not _OBLIGATION.fullmatch(name):
+            raise Reject("unknown-key", where, "not an obligation name", clip(name))
+        if type(cert) is dict and "counterexample" in cert:
+            expect_object(cert, where, ("counterexample",))
+            vector(cert["counterexample"], where + ".counterexample")
+            continue
+        cert = expect_object(cert, where, ("factors", "cofactor", "subdivision"))
+        if type(cert["cofactor"]) is list:
+            for t, term in enumerate(cert["cofactor"]):
+                if type(term) is list and len(term) == 2:
+                    parse_rational(term[0], f"{where}.cofactor[{t}][0]")
+        for t, item in enumerate(expect_list(cert["subdivision"], where + ".subdivision")):
+            if type(item) is list and len(item) == 2:
+                parse_rational(item[1], f"{where}.subdivision[{t}][1]")
+    return x
 
 
 def _tensor(P: mv.Polynomial) -> int:
@@ -222,8 +243,8 @@ def _layers(x: object, path: str, widths: list, atoms: Atoms) -> list:
 def _activations(x: object, prob, atoms: Atoms) -> list:
     """Per hidden layer (breakpoints, slopes, intercepts) as RFs, and whether parametric."""
     n = atoms.nvars
-    raw = [None] * len(prob.activations) if x is None else \
-        expect_list(x, "$.witness.activations", len(prob.activations), "activations")
+    raw = expect_list(x, "$.witness.activations", len(prob.activations), "activations (one per "
+                      "hidden layer, null for the problem's)")
     out = []
     for j, (act, given) in enumerate(zip(prob.activations, raw)):
         if given is None:
@@ -354,15 +375,12 @@ def check_parametric_minimum(doc: dict, be) -> dict:
 def _check(doc: dict, be) -> dict:
     prob = parse_problem(doc["problem"])
     claim = expect_object(doc["claim"], "$.claim", _CLAIM, ("gap_at_least",))
-    wit = expect_object(doc["witness"], "$.witness", _WITNESS, ("activations",))
+    wit = expect_object(doc["witness"], "$.witness", _WITNESS)
     names = _parameters(claim["parameters"])
     nvars = len(names)
     box, constraints = _domain(claim["domain"], nvars)
     x0 = tuple(vector(wit["sample_point"], "$.witness.sample_point", nvars))
-    certificates = wit["positivity"]
-    if type(certificates) is not dict:
-        raise Reject("bad-type", "$.witness.positivity", "expected an object {name: "
-                     "certificate}", show(certificates))
+    certificates = _certificates(wit["positivity"])
     d0, d_out = prob.widths[0], prob.widths[-1]
     aff = expect_object(wit["affine_optimum"], "$.witness.affine_optimum", ("A", "a"))
     A = matrix(aff["A"], "$.witness.affine_optimum.A", d_out, d0)
@@ -385,7 +403,7 @@ def _check(doc: dict, be) -> dict:
     atoms = Atoms(nvars, x0)
     point = _layers(wit["point"], "$.witness.point", prob.widths, atoms)
     better = _layers(wit["better_point"], "$.witness.better_point", prob.widths, atoms)
-    acts = _activations(wit.get("activations"), prob, atoms)
+    acts = _activations(wit["activations"], prob, atoms)
     claimed = {key: parse_rf(claim[key], f"$.claim.{key}", atoms)
                for key in ("risk", "better_risk", "gap")}
     ob = Obligations(be, box, constraints, certificates, atoms)
