@@ -19,12 +19,6 @@ MAX_DIGITS = 10_000      # per rational, numerator and denominator together (SCH
 MAX_INT_DIGITS = 4_000   # JSON integers (only widths): stays inside CPython's int<->str limit
 
 
-MAX_DIGITS = 10_000      # per rational, numerator and denominator together (SCHEMA.md)
-
-
-MAX_INT_DIGITS = 4_000   # JSON integers (only widths): stays inside CPython's int<->str limit
-
-
 class Reject(Exception):
     """The certificate is wrong: a stable code, a JSON path (None: position unknown), a
     message and the offending value."""
