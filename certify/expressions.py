@@ -40,6 +40,7 @@ MAX_EXPONENT = 64
 MAX_TERMS = 10_000
 MAX_DEGREE = 256             # per variable
 MAX_LITERAL_DIGITS = 1000
+MAX_PRODUCT_PAIRS = 5_000_000  # term pairs of one polynomial product
 
 
 def _limit(message: str, where: str, value: object = None) -> InputError:
@@ -91,7 +92,7 @@ class Polynomial:
 
     def __mul__(self, other) -> "Polynomial":
         other = self._coerce(other)
-        if len(self.terms) * len(other.terms) > 50 * MAX_TERMS * MAX_TERMS // 1000:
+        if len(self.terms) * len(other.terms) > MAX_PRODUCT_PAIRS:   # refuse before working
             raise _limit(f"a product of polynomials with {len(self.terms)} and "
                          f"{len(other.terms)} terms is too large", "expression")
         out: dict = {}
@@ -319,7 +320,8 @@ class _Parser:
         return InputError(message, code="bad-expression", path=self.where, value=text)
 
     def peek(self) -> tuple:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", None, len(self.text))
+        end = ("end", None, len(self.text))
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else end
 
     def take(self) -> tuple:
         token = self.peek()

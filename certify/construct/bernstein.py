@@ -7,7 +7,7 @@ search. Three outcomes, never a weaker certificate:
 | --- | --- | --- |
 | ``proved`` | factors, cofactor, subdivision | p > 0 on D |
 | ``refuted`` | counterexample | a rational point of D with p <= 0 |
-| ``not-proved`` | none | the limits were reached (e.g. a tangency): the caller refuses or reports undecided, never "yes" |
+| ``not-proved`` | none | limits reached (e.g. a tangency): refuse or report undecided, never yes |
 
 How: (1) on each OPEN end where p vanishes identically on the face (x_i = a), split off the
 factor (x_i - a) (or (b - x_i)) as often as it divides, by exact division (a shift of x_i
@@ -84,8 +84,7 @@ def make_box(spec) -> tuple:
 
 
 def box_to_json(box) -> list:
-    fmt = lambda q: str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"  # noqa: E731
-    return [[fmt(iv.low), fmt(iv.high), iv.ends] for iv in box]
+    return [[_fmt(iv.low), _fmt(iv.high), iv.ends] for iv in box]
 
 
 def in_domain(x, box, constraints=()) -> bool:
@@ -211,8 +210,9 @@ def prove_positive(p: Polynomial, box, constraints=(), max_leaves: int = MAX_LEA
                              value=max(g.degrees()))
     if not 1 <= max_leaves <= MAX_LEAVES:
         raise InputError(f"max_leaves must be in [1, {MAX_LEAVES}]", value=max_leaves)
-    refute = lambda x: PositivityResult("refuted", {"counterexample": [_fmt(v) for v in x]},  # noqa: E731
-                                        "p <= 0 at a point of the domain")
+    def refute(x: tuple) -> PositivityResult:
+        return PositivityResult("refuted", {"counterexample": [_fmt(v) for v in x]},
+                                "p <= 0 at a point of the domain")
     found = _grid_candidate(p, box, constraints)
     if found is not None:
         return refute(found)

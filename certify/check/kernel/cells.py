@@ -12,7 +12,9 @@ of its variables.
 """
 from __future__ import annotations
 
+import bisect
 import math
+import operator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -28,24 +30,6 @@ CONVEX_LOSSES = {
     "squared": "Hessian 2I in y^, PSD",
     "huber": "h'' is 1 or 0 piecewise and h' = clip(r, -delta, delta) is nondecreasing",
     "squared_hinge": "the square of max(0, 1 - y y^), convex and nonnegative: convex"}
-GRAM_HESSIAN_LOSSES = ("squared",)   # Hessian of L_pi = (2/n) G: the gram_ldl witness
-
-
-MAX_PATHS = 50_000          # reparameterised coordinates
-
-
-MAX_PATH_WORK = 5_000_000   # samples x paths: the expansion's work
-
-
-MAX_ORDER = 256             # order of an LDL^T witness
-
-
-CONVEX_LOSSES = {   # the convexity rule table: l(., y) convex in y^ (a sum over coordinates)
-    "squared": "Hessian 2I in y^, PSD",
-    "huber": "h'' is 1 or 0 piecewise and h' = clip(r, -delta, delta) is nondecreasing",
-    "squared_hinge": "the square of max(0, 1 - y y^), convex and nonnegative: convex"}
-
-
 GRAM_HESSIAN_LOSSES = ("squared",)   # Hessian of L_pi = (2/n) G: the gram_ldl witness
 
 
@@ -77,7 +61,11 @@ class Cell:
 
 def cell_of(be, prob: Problem, point: list, X) -> Cell:
     """The pattern of `point`, its margin (nearest breakpoint, the left one on a tie, first in
-    (layer, unit, sample) order) and the pre-activations lying on breakpoints."""
+    (layer, unit, sample) order) and the pre-activations lying on breakpoints.
+
+    A unit's smallest distance comes from each open piece's extreme pre-activations (to p_q at
+    the piece's smallest z, to p_q+1 at its largest; 0 on a breakpoint); only a unit that beats
+    the margin so far is scanned sample by sample, for the first sample at that distance."""
     pattern, values, boundary, best, M = [], [], [], None, X
     for j, (W, b) in enumerate(point, 1):
         Z = be.affine(W, b, M)
@@ -85,26 +73,44 @@ def cell_of(be, prob: Problem, point: list, X) -> Cell:
             margin, margin_at = best if best else (None, None)
             return Cell(pattern, margin, margin_at, boundary, values, Z)
         act, layer, rows = prob.activations[j - 1], [], []
+        bps, nb = act.bps, len(act.bps)
+        maps = list(zip(act.slopes, act.intercepts))
         for k in range(len(W)):
-            row, pieces = be.row(Z, k), []
-            for i, z in enumerate(row):
-                q, on = act.locate(z)
-                pieces.append(None if on else q)
-                if on:
-                    boundary.append(_at(j, k, i, q + 1))
-                    near = [(Fraction(0), q + 1)]
-                else:   # piece q is (p_q, p_q+1); bps[q - 1] is p_q
-                    near = ([(z - act.bps[q - 1], q)] if q else []) + \
-                           ([(act.bps[q] - z, q + 1)] if q < len(act.bps) else [])
-                if near and (best is None or min(near)[0] < best[0]):
-                    d, bp = min(near)
-                    best = (d, _at(j, k, i, bp))
+            row = be.row(Z, k)
+            qs = [bisect.bisect_left(bps, z) for z in row]   # as act.locate and act(z)
+            pieces = [None if q < nb and bps[q] == z else q for q, z in zip(qs, row)]
+            for i, q in enumerate(pieces):
+                if q is None:
+                    boundary.append(_at(j, k, i, qs[i] + 1))
+            if nb:
+                near = [Fraction(0)] if None in pieces else []
+                for q in set(pieces) - {None}:
+                    zs = [z for z, p in zip(row, pieces) if p == q]
+                    near += ([min(zs) - bps[q - 1]] if q else []) + \
+                            ([bps[q] - max(zs)] if q < nb else [])
+                if best is None or min(near) < best[0]:
+                    best = _first_nearest(act, j, k, row, pieces, qs, min(near))
             layer.append(pieces)
-            rows.append([act(z) for z in row])
+            rows.append([z if s == 1 and not t else (t if not s else s * z + t)
+                         for z, (s, t) in zip(row, (maps[q] for q in qs))])
         pattern.append(layer)
         values.append(rows)
         M = be.activate(Z, rows)
     raise AssertionError("a point has at least two layers")
+
+
+def _first_nearest(act, j: int, k: int, row: list, pieces: list, qs: list, d: Fraction) -> tuple:
+    """(d, where) for the first sample of the unit at distance d from a breakpoint (the left
+    breakpoint on a tie)."""
+    for i, (z, q) in enumerate(zip(row, pieces)):
+        if q is None:
+            near = [(Fraction(0), qs[i] + 1)]
+        else:   # piece q is (p_q, p_q+1); bps[q - 1] is p_q
+            near = ([(z - act.bps[q - 1], q)] if q else []) + \
+                   ([(act.bps[q] - z, q + 1)] if q < len(act.bps) else [])
+        if min(near)[0] == d:
+            return min(near)[0], _at(j, k, i, min(near)[1])
+    raise AssertionError("the unit's smallest distance is some sample's")
 
 
 def same_pattern(claimed: object, cell: Cell, path: str):
@@ -208,7 +214,12 @@ def reparameterise(prob: Problem, cell: Cell, point: list, outputs: list, *, exp
     the cell polynomial of every output at every sample, expanded here by a symbolic forward
     pass, equals sum_P Phi_i[P] * monomial_P exactly (so it is multilinear: one variable per
     layer). `outputs` are the network's outputs [i][o]; they must equal Phi_i . T(point).
-    With `targets`, the gradient sum_i Phi_i^T (y^_i - y_i) of the squared loss (halved)."""
+    With `targets`, the gradient sum_i Phi_i^T (y^_i - y_i) of the squared loss (halved).
+
+    Phi_i[P] = base_P(i) * prod_{h in nodes(P)} S_i[h], base x_ic, 1 or I_i[h]: paths with the
+    same hidden nodes and output (a *group*) share the slope product, computed once per sample;
+    the sums Phi_i . T and sum_i Phi_i[P] r_io over a group are exact integer dot products over
+    common denominators (the same rationals as the term-by-term sums)."""
     widths, n = prob.widths, len(prob.inputs)
     path_budget(widths, n)
     paths = enumerate_paths(widths)
@@ -223,39 +234,118 @@ def reparameterise(prob: Problem, cell: Cell, point: list, outputs: list, *, exp
     phi = [[] for _ in paths] if columns else None
     units = [(act, pieces) for act, layer in zip(prob.activations, cell.pattern)
              for pieces in layer]
+    groups = _path_groups(paths, T, widths[0])
+    xden = math.lcm(*(v.denominator for x in prob.inputs for v in x))
+    xnum = [[v.numerator * (xden // v.denominator) for v in x] for x in prob.inputs]
+    one, zero = Fraction(1), Fraction(0)
+    slopes, intercepts = [], []
     for i, x in enumerate(prob.inputs):
         S = [act.slopes[pieces[i]] for act, pieces in units]
         I = [act.intercepts[pieces[i]] for act, pieces in units]
-        fitted = [Fraction(0)] * widths[-1]
-        cells = expand_cell_polynomial(prob, x, S, I) if expand else None
-        count = [0] * widths[-1]
-        for P, (mono, (kind, c), nodes, o) in enumerate(paths):
-            f = x[c] if kind == 0 else (I[c] if kind == 2 else Fraction(1))
+        fitted = [zero] * widths[-1]
+        expected = [{} for _ in range(widths[-1])] if expand else None
+        prods = []
+        for (nodes, o, members, tnum, tden, ones, icepts) in groups:
+            s = one
             for h in nodes:
-                if not f:
+                s = s * S[h] if s != 1 else S[h]
+                if not s:
                     break
-                f *= S[h]
-            if not f:
+            prods.append(s)
+            if not s:
                 continue
-            live[P] = True
-            fitted[o] += f * T[P]
-            if grad is not None:
-                grad[P] += f * (outputs[i][o] - targets[i][o])
-            if phi is not None:
-                phi[P].append((i, o, f))
-            if cells is not None:
-                count[o] += 1
-                if cells[o].get(mono) != f:
-                    raise Reject("identity-fails", "$.witness.point", f"sample {i}: the cell "
-                                 f"polynomial's coefficient of {path_name(widths, paths[P])} is "
-                                 f"not Phi_i[P] = {clip(fmt(f), 30)}")
-        if cells is not None and count != [len(c) for c in cells]:
-            raise Reject("identity-fails", "$.witness.point", f"sample {i}: the cell polynomial "
-                         "has monomials that are not path monomials")
+            unit = s == 1
+            for P, mono, kind, c in members:
+                b = x[c] if kind == 0 else (I[c] if kind == 2 else one)
+                if not b:
+                    continue
+                f = b if unit else b * s
+                live[P] = True
+                if phi is not None:
+                    phi[P].append((i, o, f))
+                if expected is not None:
+                    expected[o][mono] = f
+            inner = Fraction(sum(map(operator.mul, xnum[i], tnum)), xden * tden) + ones
+            for c, t in icepts:
+                if I[c]:
+                    inner += I[c] * t
+            fitted[o] += inner if unit else s * inner
+        if expand:
+            cells = expand_cell_polynomial(prob, x, S, I)
+            if cells != expected:
+                _identity_failure(widths, paths, i, x, S, I, cells)
         if fitted != list(outputs[i]):
             raise Reject("identity-fails", "$.witness.point", f"sample {i}: Phi_i . T(point) "
                          "differs from the network's output")
+        if grad is not None:
+            slopes.append(prods)
+            intercepts.append(I)
+    if grad is not None:
+        _gradient(grad, groups, slopes, intercepts, xnum, xden, outputs, targets)
     return Reparam(paths, T, live, grad, phi)
+
+
+def _path_groups(paths: list, T: list, d0: int) -> list:
+    """Paths by (hidden nodes, output): [(nodes, o, [(P, monomial, source kind, c)], T of the
+    input paths as integers over one denominator (a d0-vector), sum of T over the bias paths,
+    [(h, T_P)] of the intercept paths)]."""
+    by_key = {}
+    for P, (mono, (kind, c), nodes, o) in enumerate(paths):
+        by_key.setdefault((nodes, o), []).append((P, mono, kind, c))
+    groups = []
+    for (nodes, o), members in by_key.items():
+        tden = math.lcm(*(T[P].denominator for P, _, kind, _ in members if kind == 0))
+        tnum = [0] * d0
+        for P, _, kind, c in members:
+            if kind == 0:
+                tnum[c] += T[P].numerator * (tden // T[P].denominator)
+        ones = sum((T[P] for P, _, kind, _ in members if kind == 1), Fraction(0))
+        icepts = [(c, T[P]) for P, _, kind, c in members if kind == 2 and T[P]]
+        groups.append((nodes, o, members, tnum, tden, ones, icepts))
+    return groups
+
+
+def _identity_failure(widths: list, paths: list, i: int, x: list, S: list, I: list, cells: list):
+    """The cell polynomial at sample i differs from sum_P Phi_i[P] monomial_P: the first
+    differing path, path by path (the message names it), else the extra monomials."""
+    count = [0] * widths[-1]
+    for P, (mono, (kind, c), nodes, o) in enumerate(paths):
+        f = x[c] if kind == 0 else (I[c] if kind == 2 else Fraction(1))
+        for h in nodes:
+            if not f:
+                break
+            f *= S[h]
+        if not f:
+            continue
+        count[o] += 1
+        if cells[o].get(mono) != f:
+            raise Reject("identity-fails", "$.witness.point", f"sample {i}: the cell "
+                         f"polynomial's coefficient of {path_name(widths, paths[P])} is "
+                         f"not Phi_i[P] = {clip(fmt(f), 30)}")
+    raise Reject("identity-fails", "$.witness.point", f"sample {i}: the cell polynomial "
+                 "has monomials that are not path monomials")
+
+
+def _gradient(grad: list, groups: list, slopes: list, intercepts: list, xnum: list, xden: int,
+              outputs: list, targets: list):
+    """grad[P] = sum_i Phi_i[P] (y^_io - t_io) = sum_i base_P(i) w_i, w_i = prod S_i * r_io per
+    group: an integer dot product over common denominators for input and bias paths."""
+    resid = [[u - t for u, t in zip(row, ts)] for row, ts in zip(outputs, targets)]
+    columns = list(zip(*xnum))
+    for g, (nodes, o, members, *_) in enumerate(groups):
+        w = [r[o] if s == 1 else s * r[o] for s, r in zip((p[g] for p in slopes), resid)]
+        wden = math.lcm(*(v.denominator for v in w))
+        wnum = [v.numerator * (wden // v.denominator) for v in w]
+        if not any(wnum):
+            continue
+        for P, _, kind, c in members:
+            if kind == 0:
+                grad[P] = Fraction(sum(map(operator.mul, columns[c], wnum)), xden * wden)
+            elif kind == 1:
+                grad[P] = Fraction(sum(wnum), wden)
+            else:
+                grad[P] = sum((I[c] * v for I, v in zip(intercepts, w) if I[c] and v),
+                              Fraction(0))
 
 
 def expand_cell_polynomial(prob: Problem, x: list, S: list, I: list) -> list:
@@ -276,7 +366,7 @@ def expand_cell_polynomial(prob: Problem, x: list, S: list, I: list) -> list:
         a = []
         for poly in z:   # z has no constant term, so the intercept is the only one
             s, t = S[h], I[h]
-            a.append({m: s * c for m, c in poly.items()} if s else {})
+            a.append(dict(poly) if s == 1 else {m: s * c for m, c in poly.items()} if s else {})
             if t:
                 a[-1][()] = t
             h += 1

@@ -435,7 +435,7 @@ def _cvc5(p: Polynomial, box: tuple, constraints: tuple, timeout_ms: int) -> boo
 
 
 def _guarded(solve, p, box, constraints, timeout_ms: int) -> bool | None:
-    """Run one solver in a forked child, killed one second after the timeout (cvc5's
+    """Run one solver in a forked child, killed half a second after the timeout (cvc5's
     nonlinear procedure does not always honour its own limit); the answer comes back as one
     byte. Any failure, or no answer in time, is None - never a yes."""
     box, constraints = _prepare(p, box, constraints)
@@ -457,7 +457,7 @@ def _guarded(solve, p, box, constraints, timeout_ms: int) -> bool | None:
                 os._exit(0)
         os.close(write)
         try:
-            data = os.read(read, 1) if select.select([read], [], [], timeout_ms / 1000 + 1)[0] \
+            data = os.read(read, 1) if select.select([read], [], [], timeout_ms / 1000 + 0.5)[0] \
                 else b""
         finally:
             os.close(read)

@@ -19,10 +19,6 @@ MAX_ADJACENT = 12           # log2 of the adjacent cells compared for one sample
 MAX_ADJACENT_WORK = 200_000   # adjacent-cell gradients compared over all samples
 
 
-MAX_ADJACENT = 12           # log2 of the adjacent cells compared for one sample
-MAX_ADJACENT_WORK = 200_000   # adjacent-cell gradients compared over all samples
-
-
 def _one_sided(prob: Problem, point: list, direction: list, sign: int,
                risk: list | None = None) -> Fraction:
     """R'(theta; sign * d) by forward mode with one-sided slopes: sigma'(z; dz) is the slope

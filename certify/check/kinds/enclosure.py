@@ -23,6 +23,7 @@ minimum, and the better point's risk is below every risk in the box. The rules (
 from __future__ import annotations
 
 import math
+import operator
 from fractions import Fraction
 
 from ..kernel.arithmetic import forward
@@ -31,12 +32,6 @@ from ..kernel.problem import Problem, parse_point, parse_problem
 from ..kernel.strict import Reject, clip, expect_list, expect_object, fmt, matrix, parse_rational, show
 
 _MAX_LOGIT = 4096            # |d| beyond this: refuse (e^d would be a 6,000-bit integer)
-_MAX_BOX = 200               # box coordinates (the Krawczyk products are cubic in it)
-
-
-_MAX_LOGIT = 4096            # |d| beyond this: refuse (e^d would be a 6,000-bit integer)
-
-
 _MAX_BOX = 200               # box coordinates (the Krawczyk products are cubic in it)
 
 
@@ -214,10 +209,10 @@ def check_enclosure(doc: dict, be) -> dict:
     # the box in v: |v(u) - v(c)| <= |L| |u - c| entrywise
     half = [max(hi - v, v - lo) for (*_, lo, hi, v) in box]
     spread = [sum((abs(e) * h for e, h in zip(row, half) if e), Fraction(0)) for row in L]
-    G, H, low = _enclosure_sums(prob, centre, spread)
+    G, H, low = _enclosure_sums(be, prob, centre, spread)
 
     # E2: Krawczyk by contraction.
-    q_max = _krawczyk(box, C, G, H, L, wit["box"])
+    q_max = _krawczyk(be, box, C, G, H, L, wit["box"])
 
     # E3: risks.
     risk_low = Fraction(iv_int_div(low, n)[0], IV_ONE)
@@ -253,64 +248,109 @@ def check_enclosure(doc: dict, be) -> dict:
             "enclosure_better_risk_upper": fmt(better_high), "box_coordinates": m}
 
 
-def _enclosure_sums(prob: Problem, centre: list, spread: list) -> tuple:
+def _int_product(be, A: list, B: list) -> list:
+    """A B for integer matrices (lists of rows), exactly: one fmpz_mat product when the verdict
+    uses the flint backend (flint is already imported then), else plain Python integers, so a
+    fraction verdict never rests on flint. Exact either way: both give the same integers."""
+    mat = getattr(be, "mat", None)
+    if mat is not None and A and B and B[0]:
+        return [[int(v) for v in row] for row in (mat(A) * mat(B)).tolist()]
+    cols = list(zip(*B))
+    return [[sum(map(operator.mul, row, col)) for col in cols] for row in A]
+
+
+def _interval_product(be, lo: list, hi: list, N: list) -> tuple:
+    """Exact (P_lo, P_hi) with P_lo[a][l] = sum_b min(lo_ab N_bl, hi_ab N_bl) and P_hi the
+    max: integer intervals [lo, hi] times an exact integer matrix N. Midpoint-radius with
+    everything doubled to stay in integers: min(lo N, hi N) = ((lo + hi) N - (hi - lo)|N|) / 2
+    for each term (hi >= lo), so the sums are two integer products, no rounding at all."""
+    mid = _int_product(be, [[a + b for a, b in zip(r, s)] for r, s in zip(lo, hi)], N)
+    rad = _int_product(be, [[b - a for a, b in zip(r, s)] for r, s in zip(lo, hi)],
+                       [[abs(v) for v in row] for row in N])
+    return ([[(p - q) >> 1 for p, q in zip(r, s)] for r, s in zip(mid, rad)],
+            [[(p + q) >> 1 for p, q in zip(r, s)] for r, s in zip(mid, rad)])
+
+
+def _over_denominators(rows: list) -> tuple:
+    """Rational rows as (integer rows, per-row common denominators)."""
+    dens = [math.lcm(*(v.denominator for v in row)) for row in rows]
+    return [[v.numerator * (d // v.denominator) for v in row] for row, d in zip(rows, dens)], dens
+
+
+def _enclosure_sums(be, prob: Problem, centre: list, spread: list) -> tuple:
     """Per sample, over the box: the reduced logits' intervals; then the gradient G(c) at the
     centre (intervals), the Hessian enclosure H over the box (m x m intervals) and the summed
-    loss's lower bound. Data enter as integers over one denominator, so the sums over samples
-    are exact integer interval sums, scaled once at the end."""
+    loss's lower bound. Data enter as integers x~ = xi / den, so the sums over samples are
+    exact integer interval sums (no rounding), scaled once at the end:
+      grad_kc = sum_i [res_ik] xi_ic,    res_ik = p_k(d_i(c)) - y_ik,
+      hess_(kc)(k2c2) = sum_i [s_ik,k2] xi_ic xi_ic2,   s = p_k(delta_kk2 - p_k2) over the box,
+    each a product of a (classes x samples) interval matrix with xi (resp. with the samples x
+    (c <= c2) matrix of xi_ic xi_ic2) by _interval_product: the same integers as the term-by-
+    term sums. The block (k, k2) of H is symmetric in (c, c2), and H is symmetric."""
     d0, K, n = prob.widths[0], prob.widths[-1], len(prob.inputs)
+    m1, K1 = d0 + 1, K - 1
     xt = [list(x) + [Fraction(1)] for x in prob.inputs]
     den = math.lcm(*(v.denominator for row in xt for v in row))
     xi = [[v.numerator * (den // v.denominator) for v in row] for row in xt]   # x~ = xi / den
-    grad = [[(0, 0)] * (d0 + 1) for _ in range(K - 1)]
-    hess = {}
+    # the logits' radii over the box: radius_ik = sum_c |x~_ic| spread_kc, exactly
+    (S,), (sden,) = _over_denominators([spread])
+    R = _int_product(be, [[abs(v) for v in row] for row in xi],
+                     [[S[k * m1 + c] for k in range(K1)] for c in range(m1)])
+    pairs = [(k, k2) for k in range(K1) for k2 in range(k, K1)]
+    res_lo, res_hi = [[0] * n for _ in range(K1)], [[0] * n for _ in range(K1)]
+    s_lo, s_hi = [[0] * n for _ in pairs], [[0] * n for _ in pairs]
     low = (0, 0)
     for i in range(n):
         dc = [iv_q(v) for v in centre[i]]
-        radius = [sum((abs(x) * s for x, s in zip(xt[i], spread[k * (d0 + 1):(k + 1) * (d0 + 1)])
-                       if x and s), Fraction(0)) for k in range(K - 1)]
+        radius = [Fraction(r, den * sden) for r in R[i]]
         for k, r in enumerate(radius):
             _logit_range(abs(centre[i][k]) + r, f"$.witness.box (sample {i})")
         dbox = [(lo - iv_q(r)[1], hi + iv_q(r)[1]) for (lo, hi), r in zip(dc, radius)]
         _, pc = _ce_parts(dc)
         lse, pb = _ce_parts(dbox)
         low = iv_add(low, _ce_loss(dbox, prob.targets[i], lse))
-        for k in range(K - 1):
-            res = iv_sub(pc[k], iv_q(prob.targets[i][k]))
-            for c, x in enumerate(xi[i]):
-                if x:
-                    g = grad[k][c]
-                    grad[k][c] = (g[0] + min(res[0] * x, res[1] * x),
-                                  g[1] + max(res[0] * x, res[1] * x))
-            for k2 in range(k, K - 1):   # the upper triangle; H is symmetric
-                s = iv_mul(pb[k], iv_sub((IV_ONE, IV_ONE), pb[k])) if k2 == k else \
-                    iv_mul(iv_sub((0, 0), pb[k]), pb[k2])
-                for c, x in enumerate(xi[i]):
-                    if not x:
-                        continue
-                    for c2 in range(c if k2 == k else 0, d0 + 1):
-                        x2 = x * xi[i][c2]
-                        if x2:
-                            key = (k * (d0 + 1) + c, k2 * (d0 + 1) + c2)
-                            h = hess.get(key, (0, 0))
-                            hess[key] = (h[0] + min(s[0] * x2, s[1] * x2),
-                                         h[1] + max(s[0] * x2, s[1] * x2))
-    m = (K - 1) * (d0 + 1)
-    G = [iv_int_div(grad[k][c], n * den) for k in range(K - 1) for c in range(d0 + 1)]
+        for k in range(K1):
+            res_lo[k][i], res_hi[k][i] = iv_sub(pc[k], iv_q(prob.targets[i][k]))
+        for p, (k, k2) in enumerate(pairs):
+            s_lo[p][i], s_hi[p][i] = iv_mul(pb[k], iv_sub((IV_ONE, IV_ONE), pb[k])) \
+                if k2 == k else iv_mul(iv_sub((0, 0), pb[k]), pb[k2])
+    g_lo, g_hi = _interval_product(be, res_lo, res_hi, xi)
+    upper = [(c, c2) for c in range(m1) for c2 in range(c, m1)]
+    h_lo, h_hi = _interval_product(be, s_lo, s_hi, [[x[c] * x[c2] for c, c2 in upper]
+                                                    for x in xi])
+    m = K1 * m1
+    G = [iv_int_div((g_lo[k][c], g_hi[k][c]), n * den) for k in range(K1) for c in range(m1)]
     H = [[(0, 0)] * m for _ in range(m)]
-    for (a, b), h in hess.items():
-        H[a][b] = H[b][a] = iv_int_div(h, n * den * den)
+    for p, (k, k2) in enumerate(pairs):
+        for t, (c, c2) in enumerate(upper):
+            h = iv_int_div((h_lo[p][t], h_hi[p][t]), n * den * den)
+            for a, b in ((k * m1 + c, k2 * m1 + c2), (k * m1 + c2, k2 * m1 + c)):
+                H[a][b] = H[b][a] = h
     return G, H, low
 
 
-def _krawczyk(box: list, C: list, G: list, H: list, L: list, raw_box: list) -> int:
+def _krawczyk(be, box: list, C: list, G: list, H: list, L: list, raw_box: list) -> int:
     """Rule E2. J = H L encloses G' over the box, M = I - C J; every row of
     K(X) = c - C G(c) + M (X - c) must lie inside the box, and ||M||_inf < 1. Returns the
-    bound on ||M||_inf (scaled by 2^IV_BITS)."""
+    bound on ||M||_inf (scaled by 2^IV_BITS).
+
+    Both products are exact before one outward rounding: column l of L is N_l / e_l (integers
+    over a common denominator), so J[a][l] lies in [sum_b min(H_lo N, H_hi N), sum_b max(..)]
+    / e_l (_interval_product: exact integers), floored / ceiled once; likewise row a of C is
+    N'_a / e'_a and (C J)[a][l] lies in the exact sums of min/max of N'_ab [J_lo, J_hi]_bl,
+    divided by e'_a and rounded outward once. An enclosure of each entry over the box, so
+    the rule's argument above is unchanged."""
     m = len(box)
-    cols = [[L[b][l] for b in range(m)] for l in range(m)]
-    J = [[iv_dot(H[a], cols[l]) for l in range(m)] for a in range(m)]
-    Jt = [list(col) for col in zip(*J)]
+    Lt, e = _over_denominators([list(col) for col in zip(*L)])
+    j_lo, j_hi = _interval_product(be, [[h[0] for h in row] for row in H],
+                                   [[h[1] for h in row] for row in H],
+                                   [list(col) for col in zip(*Lt)])
+    j_lo = [[p // d for p, d in zip(row, e)] for row in j_lo]
+    j_hi = [[-((-p) // d) for p, d in zip(row, e)] for row in j_hi]
+    Nc, f = _over_denominators(C)
+    cj_lo, cj_hi = _interval_product(be, [list(c) for c in zip(*j_lo)],   # J^T N'^T: row l,
+                                     [list(c) for c in zip(*j_hi)],       # column a
+                                     [list(c) for c in zip(*Nc)])
     offsets = [(iv_q(lo - v)[0], iv_q(hi - v)[1]) for (*_, lo, hi, v) in box]
     q_max = 0
     for a in range(m):
@@ -319,7 +359,8 @@ def _krawczyk(box: list, C: list, G: list, H: list, L: list, raw_box: list) -> i
         k_lo, k_hi = iv_q(v_a)[0] - cg[1], iv_q(v_a)[1] - cg[0]
         norm = 0
         for l in range(m):
-            entry = iv_sub((IV_ONE, IV_ONE) if a == l else (0, 0), iv_dot(Jt[l], C[a]))
+            entry = iv_sub((IV_ONE, IV_ONE) if a == l else (0, 0),
+                           (cj_lo[l][a] // f[a], -((-cj_hi[l][a]) // f[a])))
             norm += iv_mag(entry)
             term = iv_mul(entry, offsets[l])
             k_lo, k_hi = k_lo + term[0], k_hi + term[1]
