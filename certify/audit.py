@@ -27,6 +27,20 @@ only ``ŷ_{i,o}`` by ``ε a_{k,i}`` (``a`` = 1 for the bias), and leaves every p
 the pattern, alone: ``R̂(ε) = R̂ + g ε + c ε²`` with ``c = (1/n) Σ_i a_{k,i}²``; its exact
 minimum ``ε* = −g/(2c)`` lowers the risk by ``g²/(4c)``.
 
+**Cross-entropy** (issue 15; a classifier: an ONNX model ending in Softmax). Its risk
+``(1/n) Σ_i (log Σ_k e^{ŷ_ik} − y_iᵀŷ_i)`` is irrational, and of the checker's kinds only
+``spurious-local-minimum-enclosure`` takes this loss, so the steps differ:
+
+| step | what is established | certificate |
+| --- | --- | --- |
+| cell | the pattern, margin and boundary, exactly; the risk as a ball | none: the ``cell`` kind's claim carries the exact risk, so it takes the exact losses only |
+| point | ``∇_θ R̂`` in ball arithmetic (python-flint ``arb``, ``BALL_BITS``) by back-propagation with ``ψ_i = softmax(ŷ_i) − y_i``; a partial whose ball excludes 0 gives a descent coordinate (on a boundary: exact one-sided output derivatives times ``ψ`` balls) | none: evidence computed by the prover, not checked independently (the ``descent-direction`` kind takes the squared loss only) |
+| lower | a halved descent step whose risk ball lies below the point's | none (the point is written as ``lower-point.json``) |
+| enclosure | when the trained point is of the Stage-A form (every hidden unit in one piece on all samples, so the network acts affinely on the data): ``construct/cross_entropy.py`` proves a spurious local minimum inside a box around a Stage-A point, and the audit reports how far the trained point's affine map is from that point's (floats) | ``spurious-local-minimum-enclosure`` |
+
+Progress (``progress.py``): each step has a start line naming the size of its work, printed on
+standard error when the step runs long (or at once with ``CERTIFY_PROGRESS=1``).
+
 Every certificate is checked by the independent checker (``certify.check``) before anything is
 written; all files are written, or none.
 """
@@ -43,15 +57,17 @@ from .cells import (CellReport, analyse_cell, cell_of,
 from .display import shorten_numbers, show, versus
 from .errors import CertifyError, InputError
 from .exact import canonical
-from .loss import risk as squared_risk
+from .loss import parse_loss, risk as squared_risk
 from .network import Layer, Point
 from .problem import Problem
+from .progress import Progress, stage
 from .reparam import path_count
 
 ZERO = Fraction(0)
 OPTIMUM_PATHS = 64       # path products up to which the in-cell optimum is computed by default
 BOUNDARY_CANDIDATES = 16  # coordinates tried (both signs) for a descent at a boundary point
 HALVINGS = 30            # descent steps 1, 1/2, … tried for a lower point off the output layer
+BALL_BITS = 128          # precision of the cross-entropy balls (python-flint arb)
 
 
 def shorten(text: str) -> str:
@@ -73,6 +89,7 @@ class AuditStep:
     certificate: dict | None = None
     filename: str | None = None
     point: Point | None = None   # the optimum step's lifted point (a cell-global minimum)
+    evidence: dict | None = None  # cross-entropy: what the prover found without a certificate
 
 
 @dataclass
@@ -92,33 +109,74 @@ class Audit:
 
 # -- input -------------------------------------------------------------------------------------
 
-def load_model(model: str, data: str, activation=None, targets: int | None = None):
+def load_model(model: str, data: str, activation=None, targets: int | None = None,
+               loss=None):
     """``(Problem, Point, lines)`` from a float model (``.onnx``/``.npz``) and data; the lines
-    say how many binary floats were converted exactly."""
-    from .importers import read_data, read_network
+    say how many binary floats were converted exactly, and which loss. ``loss``: a ``Loss``,
+    a name or a Huber object; ``None``: cross-entropy for a model ending in Softmax
+    (``ImportedNetwork.trained_loss``), else squared — as ``certify import`` decides. A
+    classifier's data with one column of class labels become one-hot rows."""
+    from .importers import loss_lines, one_hot_labels, read_data, read_network
+    chosen = loss
+    loss = None if loss is None else parse_loss(loss, "--loss")
     imported = read_network(model, activation)
+    if loss is None:
+        loss = parse_loss(imported.trained_loss or "squared")
+    widths = imported.network.widths
     if targets is None and Path(data).suffix.lower() != ".npz":
-        targets = imported.network.widths[-1]
+        targets = widths[-1]
     table = read_data(data, targets)
-    problem = Problem(imported.network, table.data)
+    dataset, extra = table.data, []
+    if loss.name == "cross_entropy" and dataset.output_dim == 1 < widths[-1]:
+        dataset, labels = one_hot_labels(dataset, widths[-1], imported.classes)
+        extra.append(f"  {labels}")
+    problem = Problem(imported.network, dataset, loss)
     lines = [f"model: {Path(model).name}, {imported.source}; {imported.network.describe()}; "
              f"{table.data.n} samples",
              f"  {imported.floats + table.floats} binary floats converted exactly "
              f"({imported.floats} in the model, {table.floats} in the data); nothing rounded"]
+    lines += extra + [f"  {line}" for line in loss_lines(imported, chosen, loss)]
     return problem, imported.point, lines
+
+
+def require_audit_loss(loss) -> None:
+    """The audit takes the squared and cross-entropy losses: one line for any other."""
+    loss = parse_loss(loss, "--loss")
+    if loss.name not in ("squared", "cross_entropy"):
+        raise InputError(f"certify audit handles the squared and cross_entropy losses, not "
+                         f"{loss} (its descent-direction certificate takes the squared loss "
+                         "only; `certify cell`, `cell-convexity` and `cell-minimum` take it)",
+                         code="unsupported-loss", value=str(loss))
+
+
+def with_loss(problem: Problem, loss) -> Problem:
+    """``problem`` with its loss replaced (``--loss``); the targets must suit the new loss
+    (``Loss.check_targets``: one line naming the first one that does not)."""
+    loss = parse_loss(loss, "--loss")
+    if loss == problem.loss:
+        return problem
+    return Problem(problem.network, problem.data, loss)
+
+
+def work_size(problem: Problem) -> str:
+    """The size of the work, for start lines (``progress.stage``)."""
+    widths = problem.network.widths
+    params = sum(widths[j] * (widths[j - 1] + 1) for j in range(1, len(widths)))
+    return shorten_numbers(f"{problem.data.n} samples, widths {list(widths)}, {params} "
+                           f"parameters, {path_count(widths)} path products")
 
 
 # -- the audit ---------------------------------------------------------------------------------
 
 def audit_point(problem: Problem, point: Point, optimum: bool | None = None) -> Audit:
-    """Run the four steps (module table). ``optimum``: compute the in-cell optimum (default:
-    when the network has at most ``OPTIMUM_PATHS`` path products)."""
+    """Run the steps (module tables: the squared loss, or cross-entropy). ``optimum``: compute
+    the in-cell optimum (default: when the network has at most ``OPTIMUM_PATHS`` path
+    products; squared loss only). Any other loss: ``InputError`` (``require_audit_loss``)."""
     problem.network.check_point(point)
-    if problem.loss != "squared":
-        raise InputError("certify audit handles the squared loss only", code="unsupported-loss",
-                         value=str(problem.loss))
+    require_audit_loss(problem.loss)
     result = Audit()
     clock = time.perf_counter()
+    size = work_size(problem)
 
     def timed(name):
         nonlocal clock
@@ -126,33 +184,42 @@ def audit_point(problem: Problem, point: Point, optimum: bool | None = None) -> 
         result.timings[name] = now - clock
         clock = now
 
-    report = cell_of(problem, point)
-    risk = squared_risk(report.outputs, problem.data.targets)
-    result.steps.append(_cell_step(problem, point, report, risk))
+    if problem.loss.name == "cross_entropy":
+        return _audit_cross_entropy(problem, point, result, timed, size, optimum)
+    with stage(f"audit: cell step ({size})"):
+        report = cell_of(problem, point)
+        risk = squared_risk(report.outputs, problem.data.targets)
+        result.steps.append(_cell_step(problem, point, report, risk))
     timed("cell")
-    gradient = _theta_gradient(problem, point, report) if report.in_cell else None
-    step, direction = _point_step(problem, point, report, risk, gradient)
-    result.steps.append(step)
+    with stage(f"audit: point step (exact gradient; {size})"):
+        gradient = _theta_gradient(problem, point, report) if report.in_cell else None
+        step, direction = _point_step(problem, point, report, risk, gradient)
+        result.steps.append(step)
     timed("point")
     cell_minimum = step.certificate is not None and \
         step.certificate["kind"] in ("cell-global-minimum", "local-minimum")
     optimum_step = None
     if report.in_cell and not cell_minimum:
-        optimum_step = _optimum_step(problem, point, optimum)
+        with stage(f"audit: optimum step (exact least squares; {size})"):
+            optimum_step = _optimum_step(problem, point, optimum)
         result.steps.append(optimum_step)
     timed("optimum")
-    result.steps.append(_lower_step(problem, point, report, risk, gradient, direction, result))
+    with stage(f"audit: lower step ({size})"):
+        result.steps.append(_lower_step(problem, point, report, risk, gradient, direction,
+                                        result))
     timed("lower")
     # issue 14: a spurious certificate at the point (a cell-global or boundary minimum that is
     # not of the Stage A form) or at the cell's lifted optimum, with a lower point
     if not any(s.certificate and s.certificate["kind"] == "spurious-local-minimum"
                for s in result.steps):
-        if cell_minimum:
-            result.steps.append(_spurious_step(problem, point, risk, result, "point"))
-        elif optimum_step is not None and optimum_step.point is not None:
-            result.steps.append(_spurious_step(problem, optimum_step.point,
-                                               Fraction(optimum_step.certificate["claim"]["risk"]),
-                                               None, "the cell's optimum"))
+        with stage(f"audit: spurious step ({size})"):
+            if cell_minimum:
+                result.steps.append(_spurious_step(problem, point, risk, result, "point"))
+            elif optimum_step is not None and optimum_step.point is not None:
+                result.steps.append(_spurious_step(
+                    problem, optimum_step.point,
+                    Fraction(optimum_step.certificate["claim"]["risk"]), None,
+                    "the cell's optimum"))
     timed("spurious")
     return result
 
@@ -184,7 +251,9 @@ def _spurious_step(problem: Problem, target: Point, risk: Fraction, result: Audi
                      proof.certificate, "local-minimum.json")
 
 
-def _cell_step(problem: Problem, point: Point, report: CellReport, risk: Fraction) -> AuditStep:
+def _cell_step(problem: Problem, point: Point, report: CellReport, risk) -> AuditStep:
+    """The pattern and margin; ``risk`` a Fraction (certified by a ``cell`` certificate) or a
+    ball (cross-entropy: no certificate, one line says why)."""
     counts: dict = {}
     for layer in report.pattern:
         for row in layer:
@@ -194,8 +263,9 @@ def _cell_step(problem: Problem, point: Point, report: CellReport, risk: Fractio
         (q, c) for q, c in counts.items() if q is not None))
     units = sum(len(layer) for layer in report.pattern)
     mixed = sum(1 for layer in report.pattern for row in layer if len(set(row)) > 1)
+    exact = isinstance(risk, Fraction)
     head = (f"cell: {'in a cell' if report.in_cell else 'on a cell boundary'}; risk "
-            f"{approx(risk)}; pattern {pieces}"
+            f"{approx(risk) if exact else _ball(risk)}; pattern {pieces}"
             + (f", on a breakpoint: {counts[None]}" if None in counts else "")
             + f" ({mixed} of {units} units use more than one piece)")
     lines = [head]
@@ -208,6 +278,10 @@ def _cell_step(problem: Problem, point: Point, report: CellReport, risk: Fractio
         shown = "; ".join(loc.describe() for loc in report.boundary[:5])
         more = f" and {len(report.boundary) - 5} more" if len(report.boundary) > 5 else ""
         lines.append(f"  {len(report.boundary)} on a breakpoint: {shown}{more}")
+    if not exact:
+        lines.append("  no cell certificate: the cell kind's claim carries the exact risk, "
+                     "and the cross_entropy risk is irrational (the pattern above is exact)")
+        return AuditStep("cell", lines)
     return AuditStep("cell", lines, prove_cell(problem, point, multilinear=False), "cell.json")
 
 
@@ -216,9 +290,21 @@ def _theta_gradient(problem: Problem, point: Point, report: CellReport) -> list[
     boundary the piece right of the breakpoint stands in (one adjacent cell). Exact
     back-propagation over all samples at once (FLINT matrices): ``Δ_L = 2(Ŷ − Y)``,
     ``∇W_j = Δ_j A_{j−1}ᵀ / n``, ``∇b_j = Δ_j 1 / n``, ``Δ_{j−1} = S_{j−1} ⊙ (W_jᵀ Δ_j)``."""
+    from .exact import to_flint
+    delta = to_flint([[2 * (u - t) for u, t in zip(out, y)] for out, y in
+                      zip(report.outputs, problem.data.targets)]).transpose()
+    return [Fraction(int(w.p), int(w.q)) for w in _backprop(problem, point, report, delta)]
+
+
+def _backprop(problem: Problem, point: Point, report: CellReport, delta, ball: bool = False):
+    """The back-propagation of ``_theta_gradient`` from ``Δ_L`` (outputs × samples): over
+    ``fmpq_mat`` (exact), or over ``arb_mat`` when ``ball`` (cross-entropy: ``Δ_L = ψ``)."""
     import flint
     from .exact import to_flint
     net, data, n = problem.network, problem.data, problem.data.n
+    lift = flint.arb_mat if ball else (lambda m: m)
+    make = flint.arb_mat if ball else flint.fmpq_mat
+    zero = flint.arb(0) if ball else flint.fmpq(0)
     fq = lambda v: flint.fmpq(v.numerator, v.denominator)  # noqa: E731
     acts, slopes = [[list(col) for col in zip(*data.inputs)]], []
     for act, rows, pieces in zip(net.activations, report.pre_activations, report.pattern):
@@ -226,25 +312,22 @@ def _theta_gradient(problem: Problem, point: Point, report: CellReport) -> list[
         table = [fq(s) for s in act.slopes]
         slopes.append([table[q if q is not None else act.breakpoints.index(z) + 1]
                        for row, prow in zip(rows, pieces) for z, q in zip(row, prow)])
-    delta = to_flint([[2 * (u - t) for u, t in zip(out, y)] for out, y in
-                      zip(report.outputs, data.targets)]).transpose()
     blocks = []
     for j in range(net.depth, 0, -1):
-        gW = (delta * to_flint(acts[j - 1]).transpose()).entries()
+        gW = (delta * lift(to_flint(acts[j - 1]).transpose())).entries()
         flat = delta.entries()
-        gb = [sum(flat[r * n:(r + 1) * n], flint.fmpq(0)) for r in range(delta.nrows())]
+        gb = [sum(flat[r * n:(r + 1) * n], zero) for r in range(delta.nrows())]
         cols = net.widths[j - 1]
         block = []
         for r in range(delta.nrows()):
             block += list(gW[r * cols:(r + 1) * cols]) + [gb[r]]
         blocks.append(block)
         if j > 1:
-            back = (to_flint([list(r) for r in point.layers[j - 1].W]).transpose() * delta)
+            back = lift(to_flint([list(r) for r in point.layers[j - 1].W]).transpose()) * delta
             values = [s * v for s, v in zip(slopes[j - 2], back.entries())]
-            delta = flint.fmpq_mat(cols, n, values)
+            delta = make(cols, n, values)
     inv = flint.fmpq(1, n)
-    return [Fraction(int(w.p), int(w.q)) for block in reversed(blocks)
-            for w in (v * inv for v in block)]
+    return [v * inv for block in reversed(blocks) for v in block]
 
 
 def _coordinate(problem: Problem, index: int, value: Fraction) -> Point:
@@ -482,6 +565,256 @@ def _add(p: Point, q: Point) -> Point:
                        for l, m in zip(p.layers, q.layers)))
 
 
+# -- cross-entropy (issue 15) -------------------------------------------------------------------
+
+def _ball(x) -> str:
+    """A ball as a person reads it: ``≈ 0.4394607386``."""
+    return f"≈ {x.str(10, radius=False)}"
+
+
+def _interval(x) -> str:
+    return f"[{x.lower().str(6, radius=False)}, {x.upper().str(6, radius=False)}]"
+
+
+class _precision:
+    """``with _precision(bits):`` python-flint's working precision, restored after."""
+
+    def __init__(self, bits: int):
+        self.bits = bits
+
+    def __enter__(self):
+        import flint
+        self.old, flint.ctx.prec = flint.ctx.prec, self.bits
+
+    def __exit__(self, *exc):
+        import flint
+        flint.ctx.prec = self.old
+
+
+def _softmax_terms(outputs, targets):
+    """Per sample ``ψ_i = softmax(ŷ_i) − y_i`` and ``ℓ_i = log Σ_k e^{ŷ_ik} − y_iᵀŷ_i`` as
+    balls. The exact shift by ``max_k ŷ_ik`` keeps every exponent ≤ 0: no overflow."""
+    import flint
+    psi, losses = [], []
+    for z, y in zip(outputs, targets):
+        top = max(z)
+        es = [flint.arb(flint.fmpq((v - top).numerator, (v - top).denominator)).exp() for v in z]
+        total = sum(es[1:], es[0])
+        psi.append([e / total - flint.fmpq(t.numerator, t.denominator) for e, t in zip(es, y)])
+        shift = top - sum((t * v for t, v in zip(y, z)), ZERO)
+        losses.append(flint.arb(flint.fmpq(shift.numerator, shift.denominator)) + total.log())
+    return psi, losses
+
+
+def _ce_risk(problem: Problem, outputs):
+    import flint
+    _, losses = _softmax_terms(outputs, problem.data.targets)
+    return sum(losses, flint.arb(0)) / problem.data.n
+
+
+def _forward_outputs(problem: Problem, point: Point):
+    from .network import forward
+    out, _ = forward(problem.network, point, [list(x) for x in problem.data.inputs])
+    return out
+
+
+def _audit_cross_entropy(problem: Problem, point: Point, result: Audit, timed, size,
+                         optimum: bool | None = None) -> Audit:
+    """The cross-entropy audit (module docstring): cell (no certificate), point and lower
+    (ball evidence, no certificate), enclosure (a certificate, when of the Stage-A form)."""
+    with _precision(BALL_BITS):
+        with stage(f"audit: cell step ({size}; cross-entropy)"):
+            report = cell_of(problem, point)
+            psi, losses = _softmax_terms(report.outputs, problem.data.targets)
+            risk = sum(losses[1:], losses[0]) / problem.data.n
+            result.steps.append(_cell_step(problem, point, report, risk))
+        timed("cell")
+        with stage(f"audit: point step (gradient in ball arithmetic; {size})"):
+            step, direction = _ce_point_step(problem, point, report, psi)
+            result.steps.append(step)
+        timed("point")
+        result.steps.append(AuditStep("optimum", [
+            f"optimum: {'not available' if optimum else 'skipped'} for the cross_entropy loss "
+            "(the cell's optimum is irrational, and the cell-global-minimum kind takes the "
+            "exact losses only)"]))
+        with stage(f"audit: lower step ({size})"):
+            result.steps.append(_ce_lower_step(problem, point, risk, direction, result))
+        timed("lower")
+        with stage(f"audit: enclosure step ({size})"):
+            result.steps.append(_enclosure_step(problem, point, report, risk))
+        timed("enclosure")
+    return result
+
+
+NO_DESCENT_KIND = ("ball arithmetic in the prover, not a certificate: the descent-direction "
+                   "kind takes the squared loss only")
+
+
+def _ce_point_step(problem: Problem, point: Point, report: CellReport, psi):
+    """A descent coordinate from ``∇_θ R̂`` in balls (in a cell), or a one-sided derivative
+    ball (on a boundary); ``(step, direction)`` with ``direction`` None when undecided."""
+    import flint
+    n, K = problem.data.n, problem.network.widths[-1]
+    delta = flint.arb_mat(K, n, [psi[i][k] for k in range(K) for i in range(n)])
+    gradient = _backprop(problem, point, report, delta, ball=True)
+    signed = [k for k, g in enumerate(gradient) if g > 0 or g < 0]   # balls excluding 0
+    if report.in_cell:
+        if not signed:
+            return AuditStep("point", ["point: undecided: every partial of ∇_θ R̂ has a ball "
+                                       f"containing 0 ({len(gradient)} partials, "
+                                       f"{BALL_BITS}-bit balls); no certificate"]), None
+        v = max(signed, key=lambda k: (abs(gradient[k]).lower(), -k))
+        g = gradient[v]
+        sign = -1 if g > 0 else 1
+        derivative = -abs(g)
+        return AuditStep("point", [
+            f"point: not a local minimum: {len(signed)} of {len(gradient)} partials of ∇_θ R̂ "
+            f"are bounded away from 0; descent along {'+' if sign > 0 else '−'}"
+            f"{_name(problem, v)}, R'(θ; d) ∈ {_interval(derivative)} < 0 ({NO_DESCENT_KIND})"],
+            evidence=_descent_evidence(problem, v, sign, derivative)
+        ), _coordinate(problem, v, Fraction(sign))
+    # on a boundary: the right-hand cell's gradient proposes coordinates; each is decided by
+    # exact one-sided output derivatives times the ψ balls
+    order = sorted(range(len(gradient)), key=lambda k: (-abs(gradient[k].mid()), k))
+    tries = [(v, sign) for v in order[:BOUNDARY_CANDIDATES]
+             for sign in ((-1, 1) if gradient[v].mid() >= 0 else (1, -1))]
+    with Progress("one-sided derivatives along candidate coordinates", len(tries)) as bar:
+        for v, sign in tries:
+            direction = _coordinate(problem, v, Fraction(sign))
+            derivative = _one_sided_ball(problem, point, direction, psi)
+            bar.advance()
+            if derivative < 0:
+                return AuditStep("point", [
+                    f"point: on a boundary, not a local minimum: one-sided descent along "
+                    f"{'+' if sign > 0 else '−'}{_name(problem, v)}, R'(θ; d) ∈ "
+                    f"{_interval(derivative)} < 0 ({NO_DESCENT_KIND})"],
+                    evidence=_descent_evidence(problem, v, sign, derivative)), direction
+    return AuditStep("point", [f"point: on a boundary; undecided: no one-sided coordinate "
+                               f"descent among {len(tries)} tried; no certificate"]), None
+
+
+def _descent_evidence(problem: Problem, v: int, sign: int, derivative) -> dict:
+    """For ``--json`` and tests: the coordinate and the derivative's enclosure (decimal
+    strings of the ball's ends), marked as not certified."""
+    return {"certified": False, "method": f"ball arithmetic ({BALL_BITS} bits)",
+            "coordinate": _name(problem, v), "index": v, "sign": sign,
+            "derivative_lower": derivative.lower().str(20, radius=False),
+            "derivative_upper": derivative.upper().str(20, radius=False)}
+
+
+def _output_derivatives(problem: Problem, point: Point, direction: Point) -> list:
+    """Per sample, the exact one-sided derivative of the outputs along ``direction``: an
+    activation on a breakpoint takes the slope of the piece ``dz`` moves into (the rule of
+    ``cells.directional_derivative`` and of the checker)."""
+    net, rows = problem.network, []
+    for x in _progress_samples(problem):
+        a, da = list(x), [ZERO] * len(x)
+        for j, (layer, step) in enumerate(zip(point.layers, direction.layers), start=1):
+            z = [sum((w * v for w, v in zip(row, a)), c) for row, c in zip(layer.W, layer.b)]
+            dz = [sum((w * v for w, v in zip(row, da)), ZERO) +
+                  sum((w * v for w, v in zip(drow, a)), dc)
+                  for row, drow, dc in zip(layer.W, step.W, step.b)]
+            if j == net.depth:
+                break
+            act = net.activations[j - 1]
+            new_a, new_da = [], []
+            for v, dv in zip(z, dz):
+                q = act.piece_of(v)
+                if q is None:
+                    q = act.breakpoints.index(v) + (1 if dv > 0 else 0)
+                new_a.append(act(v))
+                new_da.append(act.slopes[q] * dv)
+            a, da = new_a, new_da
+        rows.append(dz)
+    return rows
+
+
+def _progress_samples(problem: Problem):
+    from .progress import progress
+    return progress(problem.data.inputs, "samples (one-sided derivative)",
+                    total=problem.data.n)
+
+
+def _one_sided_ball(problem: Problem, point: Point, direction: Point, psi):
+    """``R'(θ; d) = (1/n) Σ_i ψ_iᵀ ẏ_i`` with exact ``ẏ_i`` and ball ``ψ_i``."""
+    import flint
+    total = flint.arb(0)
+    for p, dz in zip(psi, _output_derivatives(problem, point, direction)):
+        for pk, dk in zip(p, dz):
+            if dk:
+                total += pk * flint.fmpq(dk.numerator, dk.denominator)
+    return total / problem.data.n
+
+
+def _ce_lower_step(problem: Problem, point: Point, risk, direction, result: Audit) -> AuditStep:
+    """A halved step along the descent direction whose risk ball lies below the point's."""
+    if direction is None:
+        return AuditStep("lower", ["lower: no lower point (no descent direction)"])
+    step = Fraction(1)
+    with Progress("halved descent steps", HALVINGS) as bar:
+        for _ in range(HALVINGS):
+            moved = _add(point, _scale(direction, step))
+            value = _ce_risk(problem, _forward_outputs(problem, moved))
+            bar.advance()
+            if value < risk:
+                result.lower_point = moved
+                return AuditStep("lower", evidence={
+                    "certified": False, "step": canonical(step),
+                    "risk_upper": value.upper().str(20, radius=False),
+                    "point_risk_lower": risk.lower().str(20, radius=False)}, lines=[
+                    f"lower: lower point: descent step of length {canonical(step)}, risk "
+                    f"{_ball(value)} < {_ball(risk)} (the balls are disjoint: "
+                    f"{_interval(value)} vs {_interval(risk)}; prover-side, no certificate)"])
+            step /= 2
+    return AuditStep("lower", [f"lower: no lower point within {HALVINGS} halvings of the "
+                               "descent step"])
+
+
+def _enclosure_step(problem: Problem, point: Point, report: CellReport, risk) -> AuditStep:
+    """When the trained point is of the Stage-A form, the cross-entropy prover's enclosure
+    certificate, with how far the trained point's affine map is from the certified one's."""
+    why = _qualifies_stage_a(report)
+    if why is not None:
+        return AuditStep("enclosure", [
+            f"enclosure: not attempted ({why}; the enclosure needs a point of the Stage-A "
+            "form, every hidden unit in one piece on all samples)"])
+    from .construct.cross_entropy import construct_enclosure
+    try:
+        cert = construct_enclosure(problem)
+    except CertifyError as err:
+        return AuditStep("enclosure", [f"enclosure: not certified: {shorten(str(err))}"])
+    claim = cert["claim"]
+    centre = read_point(cert["witness"]["point"], problem, "point")
+    centre_risk = _ce_risk(problem, _forward_outputs(problem, centre))
+    distance = _affine_distance(problem, report.outputs, _forward_outputs(problem, centre))
+    lines = [f"enclosure: a spurious local minimum certified: a box around a Stage-A point "
+             f"holds a local minimum with risk ≥ {approx(Fraction(claim['risk_at_least']))}; "
+             f"a lower point has risk ≤ {approx(Fraction(claim['better_risk_at_most']))} "
+             f"(gap ≥ {approx(Fraction(claim['gap_at_least']))})",
+             f"  the trained point also acts affinely on the data: its reduced affine map is "
+             f"{distance} from the box centre's (max-norm, floats); its risk exceeds the centre's "
+             f"by {_ball(risk - centre_risk)} (balls); the certificate is about "
+             "the box, not the trained point"]
+    return AuditStep("enclosure", lines, cert, "spurious-local-minimum-enclosure.json")
+
+
+def _affine_distance(problem: Problem, outputs, other) -> str:
+    """Max-norm distance of the reduced affine maps ``d_k = ŷ_k − ŷ_K`` fitted (least squares
+    in floats: exact fits both) to two sets of outputs on the data; ≈ decimal text."""
+    import numpy as np
+    def reduced(rows):
+        X = np.array([[float(v) for v in x] + [1.0] for x in problem.data.inputs])
+        Z = np.array([[float(v) for v in r] for r in rows])
+        D = Z[:, :-1] - Z[:, -1:]
+        return np.linalg.lstsq(X, D, rcond=None)[0]
+    try:
+        with np.errstate(all="ignore"):
+            gap = float(np.max(np.abs(reduced(outputs) - reduced(other))))
+    except (OverflowError, np.linalg.LinAlgError):   # float(Fraction) beyond 1e308
+        return "not measured (beyond float range)"
+    return f"≈ {gap:.3g}" if np.isfinite(gap) else "not measured (beyond float range)"
+
+
 # -- checking and writing ------------------------------------------------------------------------
 
 def check_all(result: Audit) -> list[str]:
@@ -490,7 +823,8 @@ def check_all(result: Audit) -> list[str]:
     lines = []
     for name, doc in result.certificates().items():
         started = time.perf_counter()
-        verdict = check_certificate(doc)
+        with stage(f"audit: checking {name} ({doc['kind']})"):
+            verdict = check_certificate(doc)
         if not verdict.accepted:
             raise CertifyError(f"the independent checker rejected {name} [{verdict.code}] at "
                                f"{verdict.path}: {verdict.message}", code="prover-bug")

@@ -1,14 +1,17 @@
 """``certify audit`` (registered by ``certify.cli``): the cell of a trained point, what kind of
 point it is, and a lower point, each step with a certificate checked before writing.
 
-    certify audit MODEL --data DATA [--activation ACT] [--targets K] [-o DIR] [--optimum]
-    certify audit --problem PROBLEM --point POINT [-o DIR] [--optimum | --no-optimum]
+    certify audit MODEL --data DATA [--activation ACT] [--targets K] [--loss LOSS] [-o DIR]
+    certify audit --problem PROBLEM --point POINT [--loss LOSS] [-o DIR] [--optimum | --no-optimum]
 
 ``MODEL`` is ``.onnx`` or ``.npz`` (``W1, b1, …``; give ``--activation``), ``DATA`` as for
 ``certify import``; or an exact problem file and point file. ``DIR`` receives every
 certificate (``cell.json``, ``descent-direction.json``, ``cell-global-minimum.json``,
 ``cell-critical-point.json``, ``cell-optimum.json``, ``spurious-local-minimum.json``) and
 ``lower-point.json`` — all or none, after the independent checker accepted each certificate.
+A classifier (a model ending in Softmax, or ``--loss cross_entropy``) gets the cross-entropy
+audit (``certify/audit.py``): the pattern and ball-arithmetic evidence without certificates,
+and ``spurious-local-minimum-enclosure.json`` when the point is of the Stage-A form.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import time
 from pathlib import Path
 
 from ..errors import InputError
+from .cells import loss_option
 from .output import add_common_options, output_path
 
 EXIT_OK = 0
@@ -33,6 +37,9 @@ def add_audit_commands(sub) -> None:
                    help="trailing target columns of .csv/.npy data")
     p.add_argument("--problem", help="an exact problem file (instead of MODEL and --data)")
     p.add_argument("--point", help="the point file that goes with --problem")
+    p.add_argument("--loss", metavar="LOSS", help="the loss: squared or cross_entropy "
+                   "(default: the problem file's; for MODEL cross_entropy when it ends in "
+                   "Softmax, else squared)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--optimum", dest="optimum", action="store_true", default=None,
                        help="compute the in-cell optimum whatever the number of paths")
@@ -55,23 +62,35 @@ def _positive_int(text: str) -> int:
 def _audit(args) -> int:
     from ..audit import audit_point, check_all, load_model, write_all
     started = time.perf_counter()
+    chosen = loss_option(args.loss)
+    if chosen is not None:
+        from ..audit import require_audit_loss
+        require_audit_loss(chosen)   # before any file is read
     if args.model is not None:
         if args.problem or args.point:
             raise InputError("give MODEL --data DATA, or --problem and --point, not both")
         if not args.data:
             raise InputError("MODEL needs --data DATA")
-        problem, point, head = load_model(args.model, args.data, args.activation, args.targets)
+        from ..progress import stage
+        from .imports import _sized
+        with stage(f"audit: reading {_sized(args.model)} and {_sized(args.data)}"):
+            problem, point, head = load_model(args.model, args.data, args.activation,
+                                              args.targets, loss=chosen)
     else:
         if not (args.problem and args.point):
             raise InputError("give MODEL --data DATA, or --problem PROBLEM --point POINT")
         if args.data or args.activation or args.targets:
             raise InputError("--data, --activation and --targets go with MODEL")
         from .cells import _read_point
+        from ..audit import with_loss
         from ..problem import Problem
         problem = Problem.from_file(args.problem)
+        if chosen is not None:
+            problem = with_loss(problem, chosen)
         point = _read_point(args.point, problem)
         head = [f"problem: {Path(args.problem).name}; {problem.network.describe()}; "
-                f"{problem.data.n} samples; point {Path(args.point).name} (exact)"]
+                f"{problem.data.n} samples, loss {problem.loss}; point {Path(args.point).name} "
+                "(exact)"]
     loaded = time.perf_counter()
     result = audit_point(problem, point, args.optimum)
     audited = time.perf_counter()
@@ -109,7 +128,8 @@ def _record(report, result) -> None:
                 "file": step.filename, "digest": certificate_digest(step.certificate),
                 "claim": step.certificate["claim"],
                 "figures": claim_figures(step.certificate["claim"])})
-    report.fields["steps"] = [{"name": s.name, "lines": s.lines, "file": s.filename}
+    report.fields["steps"] = [{"name": s.name, "lines": s.lines, "file": s.filename,
+                               **({"evidence": s.evidence} if s.evidence else {})}
                               for s in result.steps]
     if result.lower_risk is not None:
         report.figure("lower_risk", result.lower_risk)

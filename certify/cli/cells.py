@@ -36,6 +36,10 @@ def add_cell_commands(sub) -> None:
             p.add_argument(*args, **kwargs)
         p.add_argument("-o", "--output", type=output_path,
                        help="certificate file (default: standard output)")
+        p.add_argument("--loss", metavar="LOSS", help="override the problem file's loss: "
+                       "squared, squared_hinge, or '{\"name\": \"huber\", \"delta\": "
+                       "\"1\"}' (cell, cell-convexity, cell-minimum take all three; the "
+                       "others the squared loss only)")
         add_common_options(p, follow=True)
         return p
     command("cell", "the activation pattern of a point: in a cell or on a boundary, margin")
@@ -69,21 +73,57 @@ SQUARED_ONLY = ("equivalent", "boundary", "valley", "critical-point")
 
 
 def handlers() -> dict:
-    return {"cell": _cell, "cell-convexity": _convexity, "cell-minimum": _minimum,
-            "equivalent": _equivalent, "boundary": _boundary, "valley": _valley,
-            "critical-point": _critical}
+    return {name: _staged(handler) for name, handler in (
+        ("cell", _cell), ("cell-convexity", _convexity), ("cell-minimum", _minimum),
+        ("equivalent", _equivalent), ("boundary", _boundary), ("valley", _valley),
+        ("critical-point", _critical))}
+
+
+def _staged(handler):
+    """The command with its progress stage (opened by ``_load`` once the size of the work is
+    known, closed by ``_finish`` or here on failure, silently)."""
+    def run(args):
+        args.stage = None
+        try:
+            return handler(args)
+        finally:
+            if args.stage is not None:
+                args.stage.__exit__(RuntimeError, None, None)   # no "done" line on failure
+    return run
 
 
 # -- input ----------------------------------------------------------------------------------
 
+def loss_option(text):
+    """``--loss``: a name, or a Huber object as JSON text; ``None`` stays ``None``."""
+    from ..loss import parse_loss
+    from ..problem import load_json
+    if text is None:
+        return None
+    return parse_loss(load_json(text) if text.lstrip().startswith("{") else text.strip(),
+                      "--loss")
+
+
 def _load(args):
     from ..problem import Problem
+    chosen = loss_option(args.loss)
     problem = Problem.from_file(args.problem)
-    problem.loss.require_exact(f"certify {args.command}")
-    if args.command in SQUARED_ONLY and not problem.loss.is_squared:
+    loss = chosen if chosen is not None else problem.loss
+    loss.require_exact(f"certify {args.command}")   # the loss first, then its targets
+    if args.command in SQUARED_ONLY and not loss.is_squared:
         raise InputError(f"certify {args.command} is defined for the squared loss only (its "
-                         f"certificate kind is), not {problem.loss}", code="unsupported-loss")
-    return problem, _read_point(args.point, problem)
+                         f"certificate kind is), not {loss}", code="unsupported-loss")
+    if chosen is not None:
+        from ..audit import with_loss
+        problem = with_loss(problem, chosen)
+    point = _read_point(args.point, problem)
+    from ..audit import work_size
+    from ..progress import stage
+    what = f"certify {args.command}: proving ({work_size(problem)}, loss {problem.loss})"
+    if getattr(args, "hessian", None):
+        what += "; with the Gram Hessian's LDLᵀ"
+    args.stage = stage(what).__enter__()
+    return problem, point
 
 
 def _read_point(name: str, problem):
@@ -130,9 +170,14 @@ def _finish(args, document: dict, lines: list[str], started: float) -> int:
     (written first: a reader that leaves early never costs the file)."""
     from ..certificate import checked, digest
     from .commands import _deliver
+    from ..progress import stage
     report, output = args.report, args.output
     proved = time.perf_counter() - started
-    text, verdict, seconds_checked = checked(document)
+    if getattr(args, "stage", None) is not None:
+        args.stage.__exit__(None, None, None)
+        args.stage = None
+    with stage(f"certify {args.command}: checking the {document['kind']} certificate"):
+        text, verdict, seconds_checked = checked(document)
     report.timings.update(prove=proved, check=seconds_checked)
     lines = lines + [f"  checked: accepted {document['kind']} by certify.check "
                      f"({', '.join(verdict.trust_base)}); proved in {proved:.3f} s, checked in "

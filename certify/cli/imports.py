@@ -72,16 +72,29 @@ def _positive_int(text: str) -> int:
 
 def _import(args) -> int:
     from ..importers import import_problem
+    from ..progress import stage
     lines: list[str] = []   # printed once both files are written (write first, then print)
-    problem, point = import_problem(args.model, args.data, output=args.output,
-                                    point_output=args.point, activation=args.activation,
-                                    targets=args.targets, with_risk=not args.no_risk,
-                                    say=lines.append, loss=args.loss)
+    with stage(f"certify import: {_sized(args.model)} and {_sized(args.data)}"
+               + ("" if args.no_risk else ", then the exact risk")):
+        problem, point = import_problem(args.model, args.data, output=args.output,
+                                        point_output=args.point, activation=args.activation,
+                                        targets=args.targets, with_risk=not args.no_risk,
+                                        say=lines.append, loss=args.loss)
     args.report.wrote(problem)
     args.report.wrote(point)
     for line in lines:
         args.report.say(line)
     return EXIT_OK
+
+
+def _sized(name: str) -> str:
+    """``name (12.3 MB)`` for a start line; just the name when it cannot be read."""
+    import os
+    from ..progress import size_text
+    try:
+        return f"{Path(name).name} ({size_text(os.path.getsize(name))})"
+    except OSError:
+        return Path(name).name
 
 
 def _plot(args) -> int:
