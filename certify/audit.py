@@ -169,9 +169,15 @@ def work_size(problem: Problem) -> str:
 # -- the audit ---------------------------------------------------------------------------------
 
 def audit_point(problem: Problem, point: Point, optimum: bool | None = None) -> Audit:
-    """Run the steps (module tables: the squared loss, or cross-entropy). ``optimum``: compute
-    the in-cell optimum (default: when the network has at most ``OPTIMUM_PATHS`` path
-    products; squared loss only). Any other loss: ``InputError`` (``require_audit_loss``)."""
+    """Audit a trained ``point`` of ``problem``: its cell (or boundary), what kind of point
+    it is (descent, cell-global or boundary minimum, or undecided), the in-cell optimum when
+    asked, and a lower point with the spurious certificate (module tables; the squared loss, or
+    cross-entropy with interval evidence). ``optimum``: compute the in-cell optimum (default:
+    when the network has at most ``OPTIMUM_PATHS`` path products; squared loss only).
+    Returns an ``Audit``: its ``steps`` (each with human lines) and ``certificates`` (kind ->
+    JSON-ready dict), to be checked with ``check_all`` and written with ``write_all``.
+    Raises ``InputError`` for any other loss (``require_audit_loss``) or a point that does
+    not fit the network."""
     problem.network.check_point(point)
     require_audit_loss(problem.loss)
     result = Audit()

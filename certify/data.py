@@ -36,6 +36,18 @@ CSV_SPACE = " \t"                    # trimmed around every CSV cell: "1, 2" rea
 
 @dataclass(frozen=True)
 class Dataset:
+    """The samples ``x_i ∈ Q^{d_0}`` and targets ``y_i ∈ Q^{d_L}``, exact (``Fraction``).
+
+    Build it with ``Dataset.from_rows(inputs, targets)`` (numbers or exact strings),
+    ``Dataset.from_json(spec, base_dir)`` (inline rows, or a CSV/NPZ file read against the
+    limits of ``certify.limits``), or directly from tuples of Fractions. ``notes`` say how
+    numbers were read (e.g. binary floats converted exactly); ``n`` is the sample count.
+    Raises ``InputError`` for an empty set, mismatched counts or widths, a float where an exact
+    number is required, NaN or an infinite value, a special file, or a file over a limit.
+
+    >>> Dataset.from_rows([[0], [1]], [["1/2"], [2]]).n
+    2
+    """
     inputs: tuple[tuple[Fraction, ...], ...]
     targets: tuple[tuple[Fraction, ...], ...]
     notes: tuple[str, ...] = field(default=(), compare=False)

@@ -32,6 +32,15 @@ class Layer:
 
 @dataclass(frozen=True)
 class Point:
+    """A parameter point ``θ = (W_1, b_1, …, W_L, b_L)``: one ``Layer`` (``W`` rows of
+    Fractions, ``b``) per layer, exact. ``Point.from_lists([(W1, b1), (W2, b2)])`` accepts
+    numbers and exact strings; ``to_json()`` gives the certificate form (canonical rational
+    strings). Shapes are checked against a network by ``Network.check_point``, which raises
+    ``InputError`` naming the first wrong layer.
+
+    >>> Point.from_lists([([[1]], [0]), ([[2]], ["1/2"])]).to_json()[1]["b"]
+    ['1/2']
+    """
     layers: tuple[Layer, ...]
 
     @classmethod
@@ -49,6 +58,14 @@ class Point:
 
 @dataclass(frozen=True)
 class Network:
+    """The architecture: ``widths = (d_0, …, d_L)`` and one continuous piecewise-linear
+    ``Activation`` per hidden layer (no activation on the output). ``forward`` evaluates it;
+    ``check_point`` checks a point's shapes. Raises ``InputError`` when there is no hidden
+    layer, a width is below 1, or the activations do not match the hidden layers.
+
+    >>> Network((2, 3, 1), (Activation.relu(),)).depth
+    2
+    """
     widths: tuple[int, ...]
     activations: tuple[Activation, ...]  # one per hidden layer
 
@@ -93,7 +110,9 @@ def forward(network: Network, point: Point, inputs: Matrix) -> tuple[Matrix, lis
     """Exact forward pass on all samples at once (FLINT matrices, exact rationals).
 
     Returns the outputs (one row per sample) and, per hidden layer, the pre-activations as a
-    matrix with one row per unit and one column per sample.
+    matrix with one row per unit and one column per sample. Raises ``InputError`` when the
+    point does not fit the network, or when the stored pre-activations would exceed the limit
+    of ``certify.limits`` (samples × hidden units).
     """
     network.check_point(point)
     n = len(inputs)

@@ -25,6 +25,19 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Problem:
+    """A network, a data set and a loss: what every certificate is about.
+
+    ``Problem.from_file("problem.json")`` or ``Problem.from_json(spec)`` read the problem format
+    (README, "Problem files"); ``Problem.from_arrays(X, Y, widths=…, activation=…)`` takes
+    numpy arrays (binary floats converted exactly); ``to_json()`` is the certificate form. The
+    loss is ``"squared"`` (default), ``"squared_hinge"``, ``{"name": "huber", "delta": δ}`` or
+    ``"cross_entropy"``. Raises ``InputError`` (one line, with the JSON path) for a malformed
+    file, unknown keys, widths that do not fit the data, or targets the loss forbids.
+
+    >>> Problem.from_json({"network": {"widths": [1, 2, 1], "activation": "relu"},
+    ...                    "data": {"inputs": [[0], [1]], "targets": [[0], [1]]}}).data.n
+    2
+    """
     network: Network
     data: Dataset
     loss: Loss | str = "squared"   # normalised to a Loss (equal to "squared" for squared)

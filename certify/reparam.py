@@ -6,7 +6,7 @@ outputs that are linear in ``Ŵ``.
 | path ``P`` | a chain of units from a source (input ``x_c``, a bias, or a hidden unit's piece intercept) up to an output ``o`` | ``Path`` |
 | ``T(θ)_P`` | the product of the weights on ``P`` (the bias itself for a bias path) | ``reparameterise`` |
 | ``Φ_i(π)[P]`` | ``P``'s coefficient at sample ``i``: ``x_{i,c}``, ``1`` or the intercept ``t``, times the slopes ``π`` selects on ``P``'s hidden units | ``features`` |
-| ``ŷ_{i,o} = Σ_P Φ_i[P] T_P`` | inside the cell of ``π`` (DESIGN.md §3) | |
+| ``ŷ_{i,o} = Σ_P Φ_i[P] T_P`` | inside the cell of ``π`` (README, "The mathematics") | |
 | ``L_π(Ŵ) = (1/n) Σ_i ‖Φ_i Ŵ − y_i‖²`` | the cell's convex risk on all of ``Q^p`` | ``cell_least_squares`` |
 | live path | ``Φ_i[P] ≠ 0`` for some sample ``i``; a dead path never reaches the outputs | ``live_paths`` |
 
@@ -14,7 +14,7 @@ outputs that are linear in ``Ŵ``.
 ``j``, unit ``u``) first its children (units of layer ``j−1``, or the input coordinates when
 ``j = 1``) in index order with their subtrees, then the bias path of ``(j, u)``, then, for a
 hidden node, its intercept path. One hidden layer, per output ``o``: for each hidden unit
-``k`` the paths ``v_ok w_k1, …, v_ok w_kd0, v_ok b_k, v_ok`` (DESIGN.md's ``(v_k w̃_k, v_k)``),
+``k`` the paths ``v_ok w_k1, …, v_ok w_kd0, v_ok b_k, v_ok`` (README's ``(v_k w̃_k, v_k)``),
 then the output bias.
 
 Path counts grow like the product of the widths: ``p = d_L · c_L`` with ``c_0 = 1``,

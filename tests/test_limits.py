@@ -277,8 +277,9 @@ def test_z3_unknown_or_timeout_rejects(monkeypatch):
 def test_z3_queries_carry_a_timeout():
     for path in sorted((ROOT / "certify" / "check").rglob("*.py")):
         source = path.read_text()
-        if "Solver(" in source:
-            assert source.count('set("timeout"') >= source.count("Solver("), path
+        if "Solver(" in source:   # z3: set("timeout", ms); cvc5: setOption("tlimit-per", ms)
+            limits = source.count('set("timeout"') + source.count('setOption("tlimit')
+            assert limits >= source.count("Solver("), path
 
 
 # -- nothing untrusted is evaluated ---------------------------------------------------------

@@ -76,7 +76,7 @@ def test_parametric_point_file(capsys, tmp_path):
 def test_shipped_parametric_point_file(capsys, tmp_path):
     target = tmp_path / "out.json"
     code, out, err = run(capsys, "spurious", EXAMPLES / "ramp_leaky.json", "--point",
-                         EXAMPLES / "ramp_leaky.parametric.json", "-o", target)
+                         EXAMPLES / "ramp_leaky_lambda.point.json", "-o", target)
     assert code == 0, err
     assert check_certificate(target.read_text()).accepted
 

@@ -1,5 +1,5 @@
 """Local minima of every kind at a *given* point, and what is certified when the point is not
-one (issue 14; DESIGN.md §6; SCHEMA.md 1.3, kind ``local-minimum``).
+one (issue 14; README "The mathematics"; SCHEMA.md 1.3, kind ``local-minimum``).
 
 | term | meaning | here |
 | --- | --- | --- |
@@ -59,9 +59,14 @@ class MinimumProof:
 
 def prove_local_minimum(problem: Problem, point: Point, better_point: Point | None = None,
                         *, max_pairs: int = MAX_PAIRS, find_lower: bool = True) -> dict:
-    """The certificate for ``point``: ``spurious-local-minimum`` or ``local-minimum`` (with a
-    lower point when one is given or found), or ``descent-direction`` when it is not a local
-    minimum. Raises ``ProofError`` (code ``undecided``) when neither is shown."""
+    """The certificate for ``point`` of ``problem`` (a ``Point`` of its network), as a
+    JSON-ready dict: ``spurious-local-minimum`` when the point has the Stage A form,
+    ``local-minimum`` (cell-global or boundary evidence; spurious, with a lower point, when
+    ``better_point`` is given or one is found and ``find_lower``), or ``descent-direction``
+    when it is not a local minimum. ``max_pairs`` bounds the (unit, sample) pairs on
+    breakpoints (default 16). Returns the certificate; check it with
+    ``check_certificate``. Raises ``ProofError`` (code ``undecided``) when neither a minimum
+    nor a descent is shown, ``InputError`` for a point of the wrong shape."""
     return analyse_point(problem, point, better_point, max_pairs=max_pairs,
                          find_lower=find_lower).certificate
 
