@@ -8,7 +8,8 @@
 of kinds. A verdict names the files it rested on (`Verdict.trust_files`).
 """
 from .checker import (FORMAT, RULES, SCHEMA_MAJOR, SCHEMA_MINOR, Verdict, check_certificate,
-                      check_envelope, main, trust_files)
+                      check_envelope, trust_files)
+from .command import main
 from .kernel.strict import (MAX_DIGITS, Reject, certificate_digest, parse_rational,
                             parse_strict)
 

@@ -1,6 +1,6 @@
 """`python -m certify.check FILE...`: one line per certificate."""
 import sys
 
-from .checker import main
+from .command import main
 
 sys.exit(main())

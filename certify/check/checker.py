@@ -3,16 +3,21 @@ function, the verdict and its trust base. The contract is certify/SCHEMA.md (ver
 1.3).
 
 Layout (the trust base of one verdict is this file, the kernel files its kind module imports,
-the kind module, Python and - when used - python-flint or z3):
+the kind module, Python and - when used - python-flint, z3 or cvc5):
 
-  kernel/strict.py         lexical rules: strict JSON, canonical rationals, Reject, digest
-  kernel/problem.py        activations, losses, problem and point parsers
-  kernel/arithmetic.py     fraction backend, forward pass and pattern rule, risks, LDL^T
-  kernel/flint_backend.py  python-flint backend (only when chosen)
-  kernel/polynomials.py    univariate polynomials, Sturm and z3 deciders, polynomial paths
-  kernel/intervals.py      outward-rounded interval arithmetic (exp, log)
-  kernel/cells.py          cells, path products, reparameterisation
-  kinds/*.py               one module per family of kinds; each imports the kernel only
+  kernel/strict.py             lexical rules: strict JSON, canonical rationals, Reject, digest
+  kernel/problem.py            activations, losses, problem and point parsers
+  kernel/arithmetic.py         fraction backend, forward pass and pattern rule, risks, LDL^T
+  kernel/flint_backend.py      python-flint backend (only when chosen)
+  kernel/polynomials.py        univariate polynomials, Sturm and z3 deciders, polynomial paths
+  kernel/multivariate.py       multivariate polynomials, Bernstein replay, z3/cvc5 queries
+  kernel/rational_functions.py rational functions of parameters, positivity obligations
+  kernel/intervals.py          outward-rounded interval arithmetic (exp, log)
+  kernel/cells.py              cells, path products, reparameterisation, chains of sides
+  kinds/*.py                   one module per family of kinds; each imports the kernel only
+
+Beside them, and in no verdict's trust base: trust.py (which files a verdict rested on),
+export.py (SMT-LIB files of an accepted claim), command.py (`python -m certify.check`).
 
 Nothing here imports the prover (the rest of `certify`); at import time only the standard
 library is loaded. Every fact is re-derived from the numbers in the certificate, every number
@@ -22,13 +27,9 @@ offending value.
 """
 from __future__ import annotations
 
-import ast
-import functools
 import platform
 import re
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .kernel.arithmetic import FractionBackend, is_sparse, make_backend
 from .kernel.polynomials import solver_trust
@@ -200,76 +201,7 @@ def _export(kind: str, doc: dict, sink: list) -> None:
 
 
 def trust_files(kind: str | None, be=None) -> tuple[tuple[str, int], ...]:
-    """The checker files a verdict of `kind` rests on, with their line counts: this file, the
-    kind's module, the kernel files it imports (transitively, read from the sources, so the
-    list cannot drift from the code) and the flint backend when it was used. Before the kind
-    is known (a malformed envelope): this file and the lexical rules."""
-    module = RULES[kind].__module__ if kind in RULES else None
-    names = set(_kernel_closure(module)) if module else {_PACKAGE + ".kernel.strict"}
-    if be is not None and type(be) is not FractionBackend:
-        names.add(_PACKAGE + ".kernel.flint_backend")
-    return tuple((_shown(name), _lines(name)) for name in
-                 [__name__] + ([module] if module else []) + sorted(names))
-
-
-_PACKAGE = __name__.rsplit(".", 1)[0]   # certify.check (or wherever a test loaded it)
-
-
-def _source(name: str) -> Path:
-    parts = name[len(_PACKAGE) + 1:].split(".")
-    return Path(__file__).resolve().parent.joinpath(*parts).with_suffix(".py")
-
-
-def _shown(name: str) -> str:
-    return "certify/check/" + "/".join(name[len(_PACKAGE) + 1:].split(".")) + ".py"
-
-
-@functools.lru_cache(maxsize=None)
-def _lines(name: str) -> int:
-    return len(_source(name).read_text(encoding="utf-8").splitlines())
-
-
-@functools.lru_cache(maxsize=None)
-def _kernel_closure(module: str) -> frozenset:
-    """Kernel modules that `module` imports, directly or through other kernel modules (the
-    lazy flint import inside a function is not a top-level import, so it is not counted)."""
-    seen, todo = set(), [module]
-    while todo:
-        name = todo.pop()
-        package = name.rsplit(".", 1)[0]
-        for node in ast.parse(_source(name).read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.ImportFrom) and node.level:
-                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                target = f"{base}.{node.module}" if node.module else base
-                if target.startswith(_PACKAGE + ".kernel.") and target not in seen:
-                    seen.add(target)
-                    todo.append(target)
-    return frozenset(seen)
-
-
-_USAGE = "usage: python -m certify.check [--backend=auto|fraction|flint] FILE..."
-
-
-def main(argv: list | None = None) -> int:
-    """One line per file; exit 0 if all accepted, 1 if any rejected, 2 on usage or I/O error."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    backend = "auto"
-    for arg in [a for a in args if a.startswith("--backend=")]:
-        backend = arg.split("=", 1)[1]
-        args.remove(arg)
-    if not args or backend not in ("auto", "fraction", "flint") or \
-            any(a.startswith("-") for a in args):
-        print(_USAGE, file=sys.stderr)
-        return 2
-    status = 0
-    for name in args:
-        try:
-            with open(name, "rb") as fh:
-                verdict = check_certificate(fh.read(), backend=backend)
-        except (OSError, ImportError) as e:
-            print(f"{name}: error: {getattr(e, 'strerror', None) or e}")
-            status = 2
-            continue
-        print(verdict.line(name))
-        status = status or (0 if verdict.accepted else 1)
-    return status
+    """The checker files a verdict of `kind` rests on, with their line counts (trust.py)."""
+    from .trust import files
+    return files(RULES[kind].__module__ if kind in RULES else None,
+                 be is not None and type(be) is not FractionBackend)

@@ -27,9 +27,11 @@ import operator
 from fractions import Fraction
 
 from ..kernel.arithmetic import forward
-from ..kernel.intervals import IV_ONE, iv_add, iv_dot, iv_exp, iv_int_div, iv_log, iv_mag, iv_mul, iv_q, iv_rat, iv_ratio, iv_sub
+from ..kernel.intervals import (IV_ONE, iv_add, iv_dot, iv_exp, iv_int_div, iv_log, iv_mag, iv_mul,
+                                iv_q, iv_rat, iv_ratio, iv_sub)
 from ..kernel.problem import Problem, parse_point, parse_problem
-from ..kernel.strict import Reject, clip, expect_list, expect_object, fmt, matrix, parse_rational, show
+from ..kernel.strict import (Reject, clip, expect_list, expect_object, fmt, matrix, parse_rational,
+                             show)
 
 _MAX_LOGIT = 4096            # |d| beyond this: refuse (e^d would be a 6,000-bit integer)
 _MAX_BOX = 200               # box coordinates (the Krawczyk products are cubic in it)
@@ -182,7 +184,8 @@ def check_enclosure(doc: dict, be) -> dict:
     at_least = parse_rational(claim["risk_at_least"], "$.claim.risk_at_least")
     at_most = parse_rational(claim["better_risk_at_most"], "$.claim.better_risk_at_most")
     gap = parse_rational(claim["gap_at_least"], "$.claim.gap_at_least")
-    wit = expect_object(doc["witness"], "$.witness", ("point", "box", "preconditioner", "better_point"))
+    wit = expect_object(doc["witness"], "$.witness",
+                        ("point", "box", "preconditioner", "better_point"))
     point = parse_point(wit["point"], "$.witness.point", prob.widths)
     better = parse_point(wit["better_point"], "$.witness.better_point", prob.widths)
     box = _box(wit["box"], point, prob.widths)
