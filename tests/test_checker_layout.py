@@ -153,7 +153,18 @@ def test_the_frozen_comparison_detects_a_changed_verdict(monkeypatch):
     assert failure and "verdict changed since it was frozen" in failure
 
 
-@pytest.mark.parametrize("module", ["certify.check", "certify.check.checker"])
+@pytest.mark.parametrize("module", ["certify.check", "certify.check.command"])
 def test_public_entry_points(module):
     mod = __import__(module, fromlist=["check_certificate"])
     assert callable(mod.check_certificate) and callable(mod.main)
+
+
+def test_reporting_modules_are_in_no_trust_base():
+    """trust.py, export.py and command.py report; no kind's verdict lists them."""
+    for kind in RULES:
+        names = {name for name, _ in trust_files(kind)}
+        assert not names & {"certify/check/trust.py", "certify/check/export.py",
+                            "certify/check/command.py"}
+    # the rejecting twin: the closure follows `from ..kernel import x` as well
+    from certify.check.trust import _kernel_closure
+    assert "certify.check.kernel.multivariate" in _kernel_closure("certify.check.kinds.parametric")
