@@ -224,28 +224,33 @@ def gram_matrix(phi, paths, columns: Sequence[int]) -> Matrix:
 def psd_ldl(G: Matrix) -> tuple[Matrix, list[Fraction]] | None:
     """``G = L·diag(D)·Lᵀ`` with ``D ≥ 0`` and zero columns of ``L`` below zero pivots, or
     ``None`` when ``G`` is not PSD (a negative pivot, or a zero pivot with a nonzero entry
-    below it, which no PSD matrix has). No pivoting is needed for PSD matrices."""
+    below it, which no PSD matrix has). No pivoting is needed for PSD matrices. The
+    elimination runs on python-flint rationals (exact; C-level arithmetic instead of
+    ``Fraction``'s gcd per operation), converted back once at the end."""
     m = len(G)
-    a = [list(row) for row in G]
-    lower = [[Fraction(int(i == j)) for j in range(m)] for i in range(m)]
-    diag: list[Fraction] = []
+    a = [[flint.fmpq(v.numerator, v.denominator) for v in row] for row in G]
+    zero = flint.fmpq(0)
+    lower = [[flint.fmpq(int(i == j)) for j in range(m)] for i in range(m)]
+    diag = []
     for j in range(m):
         d = a[j][j]
-        if d < 0 or (d == 0 and any(a[i][j] for i in range(j + 1, m))):
+        if d < 0 or (d == 0 and any(a[i][j] != 0 for i in range(j + 1, m))):
             return None
         diag.append(d)
         if d == 0:
             continue
         for i in range(j + 1, m):
             lower[i][j] = a[i][j] / d
+        row_j = a[j]
         for i in range(j + 1, m):
             lij = lower[i][j]
-            if lij:
-                row_i, row_j = a[i], a[j]
+            if lij != zero:
+                row_i = a[i]
                 for k in range(j + 1, m):
-                    if row_j[k]:
+                    if row_j[k] != zero:
                         row_i[k] -= lij * row_j[k]
-    return lower, diag
+    back = lambda v: Fraction(int(v.p), int(v.q))   # noqa: E731
+    return [[back(v) for v in row] for row in lower], [back(v) for v in diag]
 
 
 PRIME = 2 ** 61 - 1   # a word-size prime for the rank profile (nmod_mat)
@@ -464,6 +469,7 @@ def theta_derivatives(problem: Problem, point: Point, phi, paths) -> tuple[list,
     outputs = fitted_outputs(phi, paths, reparameterise(point, paths), net.widths[-1])
     grad = [ZERO] * N
     hess = [[ZERO] * N for _ in range(N)]
+    jacobian = []   # one row ∂ŷ_io/∂θ per (sample, output): the Gauss-Newton part is JᵀJ
     for row, out, y in zip(phi, outputs, data.targets):
         for o in range(net.widths[-1]):
             r = out[o] - y[o]
@@ -483,8 +489,12 @@ def theta_derivatives(problem: Problem, point: Point, phi, paths) -> tuple[list,
                             hess[vb][va] += term
             for va, ga in d1.items():
                 grad[va] += 2 * r * ga
-                for vb, gb in d1.items():
-                    hess[va][vb] += 2 * ga * gb
+            if d1:
+                jacobian.append([d1.get(v, ZERO) for v in range(N)])
+    if jacobian:   # Σ 2 ∂ŷ ∂ŷᵀ as one exact flint product
+        J = to_flint(jacobian)
+        gauss_newton = from_flint(J.transpose() * J)
+        hess = [[h + 2 * g for h, g in zip(hrow, grow)] for hrow, grow in zip(hess, gauss_newton)]
     n = data.n
     return [g / n for g in grad], [[h / n for h in row] for row in hess]
 
