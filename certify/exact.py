@@ -160,8 +160,20 @@ def integer(text: object, where: str = "value") -> int:
 def to_flint(rows: Sequence[Sequence[Fraction]]) -> flint.fmpq_mat:
     m = len(rows)
     k = len(rows[0]) if m else 0
+    dens = {v.denominator for row in rows for v in row}
+    den = math.lcm(*dens)
+    if den.bit_length() <= _COMMON_DENOMINATOR_BITS:
+        # data rows share a small denominator: integers in, one exact division in C (the
+        # same rationals, without a Python fmpq per entry)
+        nums = flint.fmpz_mat(m, k, [v.numerator * (den // v.denominator)
+                                     for row in rows for v in row])
+        return flint.fmpq_mat(nums) / den if den != 1 else flint.fmpq_mat(nums)
     return flint.fmpq_mat(m, k, [flint.fmpq(v.numerator, v.denominator)
                                  for row in rows for v in row])
+
+
+# beyond this the common denominator could dwarf the entries: build entry by entry
+_COMMON_DENOMINATOR_BITS = 256
 
 
 def from_flint(mat: flint.fmpq_mat) -> Matrix:
@@ -181,13 +193,15 @@ def transpose(rows: Matrix) -> Matrix:
 
 # -- small exact linear algebra over Q -------------------------------------------------
 
-def solve_normal_equations(design: Matrix, targets: Matrix) -> Matrix:
+def solve_normal_equations(design: Matrix, targets: Matrix, *,
+                           design_f: flint.fmpq_mat | None = None) -> Matrix:
     """An exact least-squares solution ``Z`` of ``design · Z ≈ targets``.
 
     Solves the normal equations ``DᵀD Z = DᵀY`` by Gauss–Jordan elimination over Q; when
     ``DᵀD`` is singular every solution is a minimiser, and free variables are set to zero.
+    ``design_f``: ``to_flint(design)`` when the caller has it already.
     """
-    design_f = to_flint(design)
+    design_f = to_flint(design) if design_f is None else design_f
     gram_f = design_f.transpose() * design_f
     rhs_f = design_f.transpose() * to_flint(targets)
     if gram_f.rank() == gram_f.nrows():

@@ -2,6 +2,7 @@
 with its reason."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ..exact import canonical
@@ -49,7 +50,11 @@ def _a1_not_affinely_fittable(problem: Problem, fit: AffineFit) -> Assumption:
 def _a2_distinct_inputs(problem: Problem) -> Assumption:
     title = "distinct inputs"
     first_seen: dict[tuple, int] = {}
-    for i, x in enumerate(problem.data.inputs):
+    # integer rows over one common denominator: equal exactly when the inputs are, and an int
+    # tuple hashes far faster than a Fraction tuple
+    inputs = problem.data.inputs
+    den = math.lcm(*{v.denominator for x in inputs for v in x})
+    for i, x in enumerate(tuple(v.numerator * (den // v.denominator) for v in x) for x in inputs):
         if x in first_seen:
             return Assumption("A2", title, False,
                               f"inputs {first_seen[x]} and {i} are equal (rows of data.inputs, "

@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import AssumptionError, InputError, ProofError
-from ..exact import canonical, canonical_rows, ldl, product, transpose
+from ..exact import canonical, canonical_rows, ldl, product, to_flint, transpose
 from ..problem import Problem
 from ..progress import progress
 from .assumptions import Assumption, _a2_distinct_inputs, _a3_output_narrower, _a4_nonlinear
@@ -172,8 +172,12 @@ def _significant(x: Fraction, bits: int = 60) -> Fraction:
     """``x`` rounded to ``bits`` significant bits (a short preconditioner entry)."""
     if x == 0:
         return x
-    shift = bits - (abs(x.numerator).bit_length() - x.denominator.bit_length())
-    return Fraction(round(x * Fraction(2) ** shift)) / Fraction(2) ** shift
+    num, den = x.numerator, x.denominator
+    shift = bits - (abs(num).bit_length() - den.bit_length())
+    q, r = divmod(num << shift, den) if shift >= 0 else divmod(num, den << -shift)
+    q += 2 * r > (den if shift >= 0 else den << -shift) or \
+        (2 * r == (den if shift >= 0 else den << -shift) and q & 1)   # half to even, as round()
+    return Fraction(q, 1 << shift) if shift >= 0 else Fraction(q << -shift)
 
 
 def _softmax(d: list) -> tuple[list, flint.arb]:
@@ -183,32 +187,42 @@ def _softmax(d: list) -> tuple[list, flint.arb]:
     return [e / total for e in E], total.log()
 
 
-def _gradient_hessian(xt: list, ys: list, v: list) -> tuple[list, list]:
+def _gradient_hessian(xt: tuple, ys: list, v: list) -> tuple[list, list]:
     """``n ∇ĝ(v)`` and ``n ∇²ĝ(v)`` in balls: ``Σ_i (p_i − y_i) x̃_iᵀ`` and
     ``Σ_i (diag p_i − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ`` (reduced softmax ``p``), flattened row-major.
-    Each block is one ``arb_mat`` product ``X̃ᵀ diag(s) X̃``."""
-    m1, K1 = len(xt[0]), len(v)
-    X = flint.arb_mat(xt)
-    Xt = X.transpose()
-    D = X * flint.arb_mat(v).transpose()                     # n × (K−1) reduced logits
-    P = [_softmax([D[i, k] for k in range(K1)])[0] for i in range(len(xt))]
-    grad, H = [], [[None] * (K1 * m1) for _ in range(K1 * m1)]
-    for k in range(K1):
-        r = Xt * flint.arb_mat([[p[k] - y[k]] for p, y in zip(P, ys)])
-        grad += [r[c, 0] for c in range(m1)]
-        for k2 in range(K1):
-            block = Xt * flint.arb_mat([[p[k] * ((1 if k == k2 else 0) - p[k2]) * xc
-                                         for xc in x] for p, x in zip(P, xt)])
-            for c in range(m1):
-                for c2 in range(m1):
-                    H[k * m1 + c][k2 * m1 + c2] = block[c, c2]
+    ``xt = (ξ, δ)`` with ``x̃_i = ξ_i / δ`` exactly (integers: ball products with them are
+    cheap). Both factors are symmetric, so one ``arb_mat`` product ``WᵀZ`` gives every
+    distinct sum: ``W`` has the columns ``p_k`` and ``p_k p_k2`` (``k ≤ k2``), ``Z`` the
+    integer columns ``ξ_c ξ_c2`` (``c ≤ c2``)."""
+    xi, den = xt
+    m1, K1 = len(xi[0]), len(v)
+    X = flint.arb_mat(xi)
+    D = X * flint.arb_mat(v).transpose() / den               # n × (K−1) reduced logits
+    P = [_softmax([D[i, k] for k in range(K1)])[0] for i in range(len(xi))]
+    r = X.transpose() * flint.arb_mat([[p[k] - y[k] for k in range(K1)] for p, y in zip(P, ys)])
+    grad = [r[c, k] / den for k in range(K1) for c in range(m1)]
+    pairs = {(k, k2): K1 + j for j, (k, k2) in
+             enumerate((k, k2) for k in range(K1) for k2 in range(k, K1))}
+    upper = {(c, c2): t for t, (c, c2) in
+             enumerate((c, c2) for c in range(m1) for c2 in range(c, m1))}
+    W = flint.arb_mat([p + [p[k] * p[k2] for k, k2 in pairs] for p in P])
+    Z = flint.arb_mat([[x[c] * x[c2] for c, c2 in upper] for x in xi])
+    S = W.transpose() * Z / (den * den)
+    H = [[None] * (K1 * m1) for _ in range(K1 * m1)]
+    for (k, k2), j in pairs.items():
+        for (c, c2), t in upper.items():
+            h = -S[j, t]
+            for a, b in ((k * m1 + c, k2 * m1 + c2), (k * m1 + c2, k2 * m1 + c)):
+                H[a][b] = H[b][a] = h + S[k, t] if k == k2 else h
     return grad, H
 
 
-def _balls(problem: Problem) -> tuple[list, list]:
-    """``x̃_i`` and ``y_i`` as balls (exact at the current precision when dyadic)."""
-    return ([[_arb(v) for v in x] + [flint.arb(1)] for x in problem.data.inputs],
-            [[_arb(v) for v in y] for y in problem.data.targets])
+def _balls(problem: Problem) -> tuple[tuple, list]:
+    """``x̃_i`` as integers ``ξ_i`` over one denominator ``δ`` (exact), ``y_i`` as balls."""
+    xt = [list(x) + [ONE] for x in problem.data.inputs]
+    den = math.lcm(*(v.denominator for row in xt for v in row))
+    return ([[v.numerator * (den // v.denominator) for v in row] for row in xt], den), \
+        [[_arb(v) for v in y] for y in problem.data.targets]
 
 
 def _newton_refine(problem: Problem, v0: np.ndarray) -> list[list[Fraction]]:
@@ -218,11 +232,12 @@ def _newton_refine(problem: Problem, v0: np.ndarray) -> list[list[Fraction]]:
     flint.ctx.prec = PREC   # before any ball is made: the data enter at full precision
     try:
         xt, ys = _balls(problem)
-        m1, K1 = len(xt[0]), len(ys[0]) - 1
+        m1, K1 = len(xt[0][0]), len(ys[0]) - 1
         v = [[flint.arb(float(x)) for x in row] for row in v0]
         for _ in progress(range(8), "Newton steps in ball arithmetic (at most 8)"):
             grad, H = _gradient_hessian(xt, ys, v)
-            step = flint.arb_mat(H).solve(flint.arb_mat([[g] for g in grad]))
+            # only the midpoint is kept: an approximate (unbounded) solve does
+            step = flint.arb_mat(H).solve(flint.arb_mat([[g] for g in grad]), algorithm="approx")
             size = max(abs(_fraction(step[i, 0])) for i in range(step.nrows()))
             v = [[(v[k][c] - step[k * m1 + c, 0]).mid() for c in range(m1)] for k in range(K1)]
             if size < Fraction(1, 2 ** (CENTRE_BITS + 20)):
@@ -317,16 +332,15 @@ def construct_enclosure(problem: Problem) -> dict:
 
     xs = [list(x) + [ONE] for x in data.inputs]
     spread = [sum((abs(e) * h for e, h in zip(row, halves)), ZERO) for row in L]
-    centres = [[sum((a * b for a, b in zip(row, x)), ZERO) for row in v] for x in xs]
+    centres = product(xs, transpose(v))   # exact, by FLINT
     old = flint.ctx.prec
     flint.ctx.prec = PREC
     try:
-        box_logits = []
-        for x, d in zip(xs, centres):
-            rad = [sum((abs(xc) * s for xc, s in zip(x, spread[k * (d0 + 1):(k + 1) * (d0 + 1)])),
-                       ZERO) for k in range(K - 1)]
-            box_logits.append([flint.arb(_arb(dk).mid(), _arb(rk).upper())
-                               for dk, rk in zip(d, rad)])
+        # radii: rad_ik = sum_c |x_ic| spread_kc, exactly
+        radii = product([[abs(xc) for xc in x] for x in xs],
+                        [[spread[k * (d0 + 1) + c] for k in range(K - 1)] for c in range(d0 + 1)])
+        box_logits = [[flint.arb(_arb(dk).mid(), _arb(rk).upper()) for dk, rk in zip(d, rad)]
+                      for d, rad in zip(centres, radii)]
         box_low = _fraction(_risk_ball(box_logits, data.targets).lower())
         C = _preconditioner(problem, v, L)
         psi = []
@@ -373,10 +387,10 @@ def _preconditioner(problem: Problem, v, L) -> list[list[Fraction]]:
     """``C ≈ (Ĥ(c) L)^{-1}`` (any matrix is sound; a good one makes the Krawczyk map contract)."""
     xt, ys = _balls(problem)
     _, H = _gradient_hessian(xt, ys, [[_arb(a) for a in row] for row in v])
-    n, m = len(xt), len(H)
-    J = flint.arb_mat([[h / n for h in row] for row in H]) * \
-        flint.arb_mat([[_arb(e) for e in row] for row in L])
-    inverse = J.inv()
+    n, m = len(xt[0]), len(H)
+    J = flint.arb_mat(H) * flint.arb_mat(to_flint(L)) / n
+    inverse = J.solve(flint.arb_mat(m, m, [int(a == b) for a in range(m) for b in range(m)]),
+                      algorithm="approx")   # only midpoints are kept
     return [[_significant(_fraction(inverse[a, b])) for b in range(m)] for a in range(m)]
 
 

@@ -44,8 +44,7 @@ from ..activation import Activation
 from ..errors import AssumptionError, ProofError
 from ..limits import check_digits
 from ..certificate import assemble
-from ..exact import (Matrix, canonical, canonical_rows, canonical_vector, ldl, null_vector,
-                     product, transpose)
+from ..exact import Matrix, canonical, canonical_rows, canonical_vector, ldl, null_vector
 from ..network import Layer, Point
 from ..problem import Problem
 from .affine import AffineFit, affine_optimum
@@ -90,22 +89,30 @@ def construct_spurious_minimum(problem: Problem) -> SpuriousMinimum:
     windows = [act.window(act.working_piece()) for act in net.activations]
     hidden_layers, (W_out, b_out) = stage_a_layers(problem, fit, windows)
     point = _point(hidden_layers, (W_out, b_out))
-    inputs = [list(x) for x in data.inputs]
 
     # Stage B: one spare unit per hidden layer carries a kink of the projection t.
     kink_layer = next(j for j, act in enumerate(net.activations, start=1) if act.kinks())
-    projection = distinct_projection(data.inputs)
-    t = [row[0] for row in product(inputs, [[u] for u in projection])]
+    rows, den = _integer_rows(data.inputs)
+    projection = distinct_projection(data.inputs, (rows, den))
+    u = [int(v) for v in projection]
+    t = [Fraction(sum(map(operator.mul, u, row)), den) for row in rows]
     squared = problem.loss.is_squared
     psi = fit.residuals if squared else fit.gradients   # 2r for squared: same zeros, scaled
     beta = kink_location(t, psi)
     better_hidden, h = _spare_chain(problem, hidden_layers, windows, projection, t, beta,
-                                    kink_layer, spare=d_out)
-    h_mean = sum(h, ZERO) / n
-    centred = [v - h_mean for v in h]
-    spread = sum((v * v for v in centred), ZERO)
-    direction = [sum((r[k] * c for r, c in zip(psi, centred)), ZERO)
-                 for k in range(d_out)]
+                                    kink_layer, spare=d_out, column=True)
+    # h_i = H_i / D; centred_i = (n H_i − ΣH) / (n D): the sums below are integer dot
+    # products over common denominators (the same rationals as term by term)
+    H, D = h
+    total = sum(H)
+    h_mean = Fraction(total, n * D)
+    C = [n * v - total for v in H]
+    spread = Fraction(sum(map(operator.mul, C, C)), (n * D) ** 2)
+    direction = []
+    for k in range(d_out):
+        rden = math.lcm(*{r[k].denominator for r in psi})
+        R = [r[k].numerator * (rden // r[k].denominator) for r in psi]
+        direction.append(Fraction(sum(map(operator.mul, R, C)), rden * n * D))
     if spread == 0 or all(v == 0 for v in direction):
         raise ProofError("internal: the kink feature is orthogonal to the residuals, "
                          "contradicting the peeling lemma")
@@ -114,6 +121,7 @@ def construct_spurious_minimum(problem: Problem) -> SpuriousMinimum:
     if squared:
         better_risk = risk - sum((v * v for v in direction), ZERO) / spread / n
     else:
+        centred = [Fraction(v, n * D) for v in C]
         eps, better_risk = _descent_step(problem, fit, direction, centred, eps, risk)
     W_better = [list(row) for row in W_out]
     b_better = list(b_out)
@@ -161,9 +169,14 @@ def stage_a_layers(problem: Problem, fit: AffineFit, windows: list):
     if any(w < d_out for w in net.widths[1:-1]):
         raise AssumptionError("a hidden layer is narrower than the output: the affine optimum "
                               "cannot pass through it", code="assumption-a3")
-    inputs = [list(x) for x in data.inputs]
-    u_values = transpose(product(inputs, transpose(fit.A)))  # u_k(x_i), one row per k
-    channels = [_Channel.start(vals) for vals in u_values]
+    # u_k(x_i) = A*_k x_i: only its range over the data is needed, from integer dot products
+    rows, den = _integer_rows(data.inputs)
+    channels = []
+    for A_k in fit.A:
+        a_den = math.lcm(*(v.denominator for v in A_k))
+        A_int = [v.numerator * (a_den // v.denominator) for v in A_k]
+        U = [sum(map(operator.mul, A_int, row)) for row in rows]
+        channels.append(_Channel(Fraction(min(U), den * a_den), Fraction(max(U), den * a_den)))
     hidden_layers: list[tuple[list[list[Fraction]], list[Fraction]]] = []
     for j, act in enumerate(net.activations, start=1):
         centre, radius = windows[j - 1]
@@ -193,10 +206,6 @@ class _Channel:
         self.lo, self.hi = lo, hi
         self.alpha, self.beta = ONE, ZERO
 
-    @classmethod
-    def start(cls, values: Sequence[Fraction]) -> "_Channel":
-        return cls(min(values), max(values))
-
     def value_range(self) -> tuple[Fraction, Fraction]:
         ends = sorted((self.alpha * self.lo + self.beta, self.alpha * self.hi + self.beta))
         return ends[0], ends[1]
@@ -219,16 +228,23 @@ def _into_window(lo: Fraction, hi: Fraction, centre: Fraction,
     return w, centre - w * mid
 
 
-def distinct_projection(inputs: Sequence[Sequence[Fraction]]) -> list[Fraction]:
+def _integer_rows(inputs: Sequence[Sequence[Fraction]]) -> tuple[list[list[int]], int]:
+    """The inputs as integer rows over one common denominator: ``x_i = rows[i] / den``."""
+    den = math.lcm(*{v.denominator for x in inputs for v in x})
+    return [[v.numerator * (den // v.denominator) for v in x] for x in inputs], den
+
+
+def distinct_projection(inputs: Sequence[Sequence[Fraction]],
+                        integer_rows: tuple | None = None) -> list[Fraction]:
     """``u = (1, m, m², …)`` for the first ``m = 1, 2, …`` with pairwise distinct ``uᵀx_i``.
 
     For two distinct inputs ``uᵀ(x_i − x_j)`` is a nonzero polynomial in ``m`` of degree
-    ``< d_0``, so few ``m`` fail; the loop is finite."""
+    ``< d_0``, so few ``m`` fail; the loop is finite. ``integer_rows``: ``_integer_rows(inputs)``
+    when the caller has it."""
     d0, n = len(inputs[0]), len(inputs)
     # Integer rows over one common denominator (scaling keeps distinctness) and a set of ints:
     # at n = 10,000 this replaced a FLINT product and a sort of Fractions per m (issue 7).
-    den = math.lcm(*(v.denominator for x in inputs for v in x))
-    rows = [[v.numerator * (den // v.denominator) for v in x] for x in inputs]
+    rows, _ = integer_rows or _integer_rows(inputs)
     for m in range(1, n * n * max(d0, 1) + 2):
         u = [m ** e for e in range(d0)]
         if len({sum(map(operator.mul, u, row)) for row in rows}) == n:
@@ -238,7 +254,9 @@ def distinct_projection(inputs: Sequence[Sequence[Fraction]]) -> list[Fraction]:
 
 def kink_location(t: Sequence[Fraction], residuals: Matrix) -> Fraction:
     """``β = t_(m−1)`` where ``m`` is the last sample in ``t``-order with a nonzero residual."""
-    order = sorted(range(len(t)), key=t.__getitem__)
+    den = math.lcm(*{v.denominator for v in t})   # sort integer keys: the same order
+    keys = [v.numerator * (den // v.denominator) for v in t]
+    order = sorted(range(len(t)), key=keys.__getitem__)
     last = max(pos for pos, i in enumerate(order) if any(residuals[i]))
     if last == 0:
         raise ProofError("internal: only the lowest sample has a residual, contradicting Σr = 0")
@@ -251,34 +269,81 @@ def _kink_index(act: Activation) -> int:
 
 
 def _spare_chain(problem: Problem, hidden_layers, windows, projection, t, beta, kink_layer,
-                 spare: int):
-    """Hidden layers of the better point, and the spare unit's last hidden values ``h_i``."""
+                 spare: int, column: bool = False):
+    """Hidden layers of the better point, and the spare unit's last hidden values ``h_i``
+    (with ``column``: as ``(H, D)``, integers with ``h_i = H_i / D``). The values travel as
+    integers over one common denominator (``_column_affine``, ``_column_activate``): the same
+    rationals as ``act(w·v + bias)`` sample by sample."""
     net = problem.network
     layers = [([list(r) for r in W], list(b)) for W, b in hidden_layers]
     alpha, offset = ONE, ZERO  # before the kink the spare's input is alpha·t + offset
-    values = list(t)
+    den = math.lcm(*{v.denominator for v in t})
+    nums = [v.numerator * (den // v.denominator) for v in t]
+    t_nums, t_den = nums, den
     for j, act in enumerate(net.activations, start=1):
         W, b = layers[j - 1]
         if j == kink_layer:
             # pre-activation p + κ(t − β), with |κ(t_i − β)| inside the kink's window
             q = _kink_index(act)
-            kappa = act.kink_window(q) / max(abs(v - beta) for v in t)
+            shift = beta.numerator * t_den
+            far = max(abs(v * beta.denominator - shift) for v in t_nums)
+            kappa = act.kink_window(q) / Fraction(far, t_den * beta.denominator)
             w = kappa / alpha
             bias = act.breakpoints[q - 1] - kappa * beta - w * offset
         else:
-            w, bias = _into_window(min(values), max(values), *windows[j - 1])
+            w, bias = _into_window(Fraction(min(nums), den), Fraction(max(nums), den),
+                                   *windows[j - 1])
         if j == 1:
             W[spare] = [w * u for u in projection]
         else:
             W[spare] = [ZERO] * len(W[spare])
             W[spare][spare] = w
         b[spare] = bias
-        values = [act(w * v + bias) for v in values]
+        nums, den = _column_activate(act, *_column_affine(nums, den, w, bias))
         if j < kink_layer:  # linear in its window: track the affine map exactly
             q = act.working_piece()
             alpha, offset = act.slopes[q] * w * alpha, \
                 act.slopes[q] * (w * offset + bias) + act.intercepts[q]
-    return layers, values
+    return layers, ((nums, den) if column else [Fraction(v, den) for v in nums])
+
+
+def _column_reduced(nums: list, den: int) -> tuple[list, int]:
+    g = math.gcd(den, *nums)
+    return ([v // g for v in nums], den // g) if g > 1 else (nums, den)
+
+
+def _column_affine(nums: list, den: int, w: Fraction, bias: Fraction) -> tuple[list, int]:
+    """``w·v + bias`` for every ``v = nums[i]/den``: ``(w.n bias.d N + bias.n w.d den) /
+    (w.d bias.d den)``."""
+    scale, shift = w.numerator * bias.denominator, bias.numerator * w.denominator * den
+    return _column_reduced([scale * v + shift for v in nums],
+                           w.denominator * bias.denominator * den)
+
+
+def _column_activate(act: Activation, nums: list, den: int) -> tuple[list, int]:
+    """``act(v)`` for every ``v = nums[i]/den``: the piece ``act`` uses (``q`` = the number of
+    breakpoints below ``v``; on a breakpoint both sides agree) by integer comparisons, then
+    ``s_q v + t_q`` over the common denominator ``den·M``, ``M`` the lcm of the slopes' and
+    intercepts' denominators."""
+    maps = list(zip(act.slopes, act.intercepts))
+    M = math.lcm(*(s.denominator for s, _ in maps), *(t.denominator for _, t in maps))
+    coeffs = [(s.numerator * (M // s.denominator), t.numerator * (M // t.denominator) * den)
+              for s, t in maps]
+    bps = [(p.numerator * den, p.denominator) for p in act.breakpoints]
+
+    def piece(v: int) -> int:
+        return sum(1 for pn, pd in bps if pn < v * pd)   # p < v / den
+
+    low, high = piece(min(nums)), piece(max(nums))
+    if low == high:   # monotone: every value lies in that piece
+        a, c = coeffs[low]
+        out = [a * v + c for v in nums]
+    else:
+        out = []
+        for v in nums:
+            a, c = coeffs[piece(v)]
+            out.append(a * v + c)
+    return _column_reduced(out, M * den)
 
 
 def _zeros(rows: int, cols: int) -> list[list[Fraction]]:

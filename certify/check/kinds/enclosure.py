@@ -19,6 +19,18 @@ minimum, and the better point's risk is below every risk in the box. The rules (
      others), and theta(u*) a local minimum of the network's risk.
   E3 bounds: every risk in the box >= risk_at_least, the better point's risk <=
      better_risk_at_most < risk_at_least, all by the kernel's outward-rounded intervals.
+
+Why the batched sums are still enclosures. An interval is a pair of integers [lo, hi] (scale
+2^IV_BITS), lo <= hi. For an exact integer q, [lo, hi] * q is [min(lo q, hi q), max(..)], and
+with m = lo + hi, r = hi - lo >= 0: 2 min(lo q, hi q) = m q - r |q|, 2 max(..) = m q + r |q|.
+Summed over an index b, the lower ends of sum_b [lo_b, hi_b] q_b are (M q - R |q|) / 2 with
+M q, R |q| two exact integer matrix products (fmpz_mat with the flint backend, plain Python
+integers with the fraction backend: the same integers). No rounding happens there: the
+gradient and Hessian sums over samples equal the term-by-term interval sums exactly. The
+products with rational matrices (J = H L, then C J) take each column of L, each row of C, as
+integers over a common denominator e; the exact interval sum divided by e is rounded outward
+once (floor of the lower end, ceiling of the upper). Every true entry of H L and C J over the
+box lies in its interval, which is all that E2 uses.
 """
 from __future__ import annotations
 
