@@ -48,8 +48,7 @@ class FlintBackend:
 
     def row(self, M: tuple, k: int) -> list:
         N, d = self._numerators(M), M[1][k]
-        n = N.ncols()
-        return [Fraction(int(v), d) for v in N.entries()[k * n:(k + 1) * n]]
+        return [Fraction(int(N[k, i]), d) for i in range(N.ncols())]   # one row, not all entries
 
     def activate(self, Z: tuple, maps: list) -> tuple:
         N, dens, _ = Z
