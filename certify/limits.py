@@ -207,6 +207,8 @@ def _inside_a_swallowing_frame(frame) -> bool:
     while frame is not None:
         if frame.f_code in codes or frame.f_code.co_name in ("__del__", "_remove_dead_weakref"):
             return True
+        if frame.f_code.co_filename.endswith(("weakref.py", "_weakrefset.py")):
+            return True   # weakref callbacks (WeakKeyDictionary's remove): swallowed too
         frame = frame.f_back
     return False
 

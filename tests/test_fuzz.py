@@ -11,6 +11,7 @@ import collections
 import io
 import json
 import random
+import re
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -56,6 +57,16 @@ def guarded(call):
             return call()
     except limits.TimeLimitError:
         return "HANG"
+
+
+PROGRESS = re.compile(r"^certify [a-z0-9-]+: ")   # "certify cell-minimum: proving (...)"
+
+
+def without_progress(err: str) -> str:
+    """stderr less its progress lines (certify/progress.py: a long step says what it is
+    doing on stderr); what is left must be nothing or the one error line."""
+    return "".join(line for line in err.splitlines(keepends=True)
+                   if not PROGRESS.match(line))
 
 
 def fuzz_certificate(job) -> tuple:
@@ -121,6 +132,7 @@ def fuzz_problem(job) -> tuple:
     failures = []
     if code not in (0, 1, 2):
         failures.append(f"exit {code}: {err.strip()[:160]}: {label}")
+    err = without_progress(err)
     if "Traceback" in err or err.count("\n") > 1 or (err and not err.startswith(
             "certify: error: ")):
         failures.append(f"stderr not one line: {err[:200]!r}: {label}")
@@ -236,6 +248,7 @@ def _magnitude_command(command: list, label: str, output: Path, failures: list) 
         return command[0], code
     if code not in (0, 1, 2):
         failures.append(f"{command[0]} exit {code}: {err.strip()[:200]}: {label}")
+    err = without_progress(err)
     if "Traceback" in err or err.count("\n") > 1 or "internal" in err or (
             err and not err.startswith("certify: error: ")):
         failures.append(f"{command[0]} stderr not one line: {err[:300]!r}: {label}")
