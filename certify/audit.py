@@ -709,30 +709,11 @@ def _descent_evidence(problem: Problem, v: int, sign: int, derivative) -> dict:
 
 
 def _output_derivatives(problem: Problem, point: Point, direction: Point) -> list:
-    """Per sample, the exact one-sided derivative of the outputs along ``direction``: an
-    activation on a breakpoint takes the slope of the piece ``dz`` moves into (the rule of
-    ``cells.directional_derivative`` and of the checker)."""
-    net, rows = problem.network, []
-    for x in _progress_samples(problem):
-        a, da = list(x), [ZERO] * len(x)
-        for j, (layer, step) in enumerate(zip(point.layers, direction.layers), start=1):
-            z = [sum((w * v for w, v in zip(row, a)), c) for row, c in zip(layer.W, layer.b)]
-            dz = [sum((w * v for w, v in zip(row, da)), ZERO) +
-                  sum((w * v for w, v in zip(drow, a)), dc)
-                  for row, drow, dc in zip(layer.W, step.W, step.b)]
-            if j == net.depth:
-                break
-            act = net.activations[j - 1]
-            new_a, new_da = [], []
-            for v, dv in zip(z, dz):
-                q = act.piece_of(v)
-                if q is None:
-                    q = act.breakpoints.index(v) + (1 if dv > 0 else 0)
-                new_a.append(act(v))
-                new_da.append(act.slopes[q] * dv)
-            a, da = new_a, new_da
-        rows.append(dz)
-    return rows
+    """Per sample, the exact one-sided derivative of the outputs along ``direction``
+    (``cells.output_derivatives``, the checker's rule on breakpoints)."""
+    from .cells import output_derivatives
+    return [dz for _, dz in output_derivatives(problem, point, direction,
+                                               _progress_samples(problem))]
 
 
 def _progress_samples(problem: Problem):

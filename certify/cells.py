@@ -527,12 +527,15 @@ def boundary_point(problem: Problem, point: Point, layer: int, unit: int,
     return moved, direction
 
 
-def directional_derivative(problem: Problem, point: Point, direction: Point) -> Fraction:
-    """``R'(θ; d)``: forward-mode derivatives in which an activation on a breakpoint takes the
-    slope of the piece ``dz`` moves into (nothing when ``dz = 0``)."""
-    net, data = problem.network, problem.data
-    total = ZERO
-    for x, y in zip(data.inputs, data.targets):
+def output_derivatives(problem: Problem, point: Point, direction: Point,
+                       samples=None) -> list[tuple[list, list]]:
+    """Per sample, the outputs ``z`` and their exact one-sided derivatives ``dz`` along
+    ``direction``: forward mode in which an activation on a breakpoint takes the slope of the
+    piece ``dz`` moves into (nothing when ``dz = 0``), the checker's rule. ``samples``: the
+    inputs to run (default: the data's), e.g. wrapped in a progress iterator."""
+    net = problem.network
+    rows = []
+    for x in problem.data.inputs if samples is None else samples:
         a, da = list(x), [ZERO] * len(x)
         for j, (layer, step) in enumerate(zip(point.layers, direction.layers), start=1):
             z = [sum((w * v for w, v in zip(row, a)), c) for row, c in zip(layer.W, layer.b)]
@@ -550,7 +553,16 @@ def directional_derivative(problem: Problem, point: Point, direction: Point) -> 
                 new_a.append(act(v))
                 new_da.append(act.slopes[q] * dv)
             a, da = new_a, new_da
-        total += sum((2 * (u - t) * du for u, t, du in zip(z, y, dz)), ZERO)
+        rows.append((z, dz))
+    return rows
+
+
+def directional_derivative(problem: Problem, point: Point, direction: Point) -> Fraction:
+    """``R'(θ; d)`` of the squared risk, from ``output_derivatives``."""
+    data = problem.data
+    total = sum((2 * (u - t) * du for (z, dz), y in
+                 zip(output_derivatives(problem, point, direction), data.targets)
+                 for u, t, du in zip(z, y, dz)), ZERO)
     return total / data.n
 
 

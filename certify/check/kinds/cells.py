@@ -128,15 +128,7 @@ def check_equivalent(doc: dict, be) -> dict:
         if relation not in ("path-products", "outputs"):
             raise Reject("claim-mismatch", "$.claim.relation", "relation is 'path-products' "
                          "or 'outputs'", show(relation))
-    d_out = prob.widths[-1]
-    reps = []
-    for p, name in ((point, "point"), (other, "other_point")):
-        cell = cell_of(be, prob, p, X)
-        require_in_cell(cell, f"$.witness.{name}")
-        same_pattern(claim["pattern"], cell, "$.claim.pattern")
-        outputs = output_rows(be, cell.Z, d_out)
-        reps.append((reparameterise(prob, cell, p, outputs), outputs))
-    (rep, outputs), (rep2, outputs2) = reps
+    (rep, outputs), (rep2, outputs2) = _both_in_the_cell(be, prob, claim, X, point, other)
     for P, ok in enumerate(rep.live):
         if relation == "path-products" and ok and rep.T[P] != rep2.T[P]:
             raise Reject("reparameterisation-differs", "$.witness.other_point", f"live path {P} "
@@ -174,17 +166,8 @@ def check_separated(doc: dict, be) -> dict:
     prob, claim, wit, (point, other), X = cell_setup(
         doc, be, _SEPARATED_CLAIM, (), ("point", "other_point", "path", "combination"))
     d_out, n = prob.widths[-1], len(prob.inputs)
-    reps = []
-    for p, name in ((point, "point"), (other, "other_point")):
-        cell = cell_of(be, prob, p, X)
-        require_in_cell(cell, f"$.witness.{name}")
-        same_pattern(claim["pattern"], cell, "$.claim.pattern")
-        outputs = output_rows(be, cell.Z, d_out)
-        rep = reparameterise(prob, cell, p, outputs, expand=True, targets=prob.targets,
-                             columns=True)
-        gradient_zero(prob, rep, f"$.witness.{name}")
-        reps.append((rep, outputs))
-    (rep, outputs), (rep2, outputs2) = reps
+    (rep, outputs), (rep2, outputs2) = _both_in_the_cell(be, prob, claim, X, point, other,
+                                                         minima=True)
     if outputs != outputs2:   # both minimise L_pi: impossible unless a rule above failed
         raise Reject("outputs-differ", "$.witness.other_point", "the two minima compute "
                      "different outputs")
@@ -212,3 +195,23 @@ def check_separated(doc: dict, be) -> dict:
              "path": path_name(prob.widths, rep.paths[P]), "separated": True}
     match_claim(claim, facts, {"risk": "risk-mismatch"})
     return facts
+
+
+def _both_in_the_cell(be, prob, claim: dict, X, point: list, other: list,
+                      minima: bool = False) -> list:
+    """[(reparameterisation, outputs)] of the two points, each strictly inside the claimed
+    cell; with `minima`, each also cell-global (identity by expansion, gradient zero)."""
+    out = []
+    for p, name in ((point, "point"), (other, "other_point")):
+        cell = cell_of(be, prob, p, X)
+        require_in_cell(cell, f"$.witness.{name}")
+        same_pattern(claim["pattern"], cell, "$.claim.pattern")
+        outputs = output_rows(be, cell.Z, prob.widths[-1])
+        if minima:
+            rep = reparameterise(prob, cell, p, outputs, expand=True, targets=prob.targets,
+                                 columns=True)
+            gradient_zero(prob, rep, f"$.witness.{name}")
+        else:
+            rep = reparameterise(prob, cell, p, outputs)
+        out.append((rep, outputs))
+    return out
