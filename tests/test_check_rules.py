@@ -18,13 +18,11 @@ Fraction forward pass, so a tampered number is the only thing wrong in a twin.
 """
 from __future__ import annotations
 
-import ast
 import copy
 import json
 import subprocess
 import sys
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 

@@ -17,7 +17,6 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-import pytest
 
 from certify import limits
 from certify.check import check_certificate

@@ -7,9 +7,7 @@ pass over the certificate's JSON and the losses written out from their definitio
 from __future__ import annotations
 
 import copy
-import json
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 

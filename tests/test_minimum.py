@@ -28,7 +28,7 @@ from certify.check import check_certificate  # noqa: E402
 from certify.construct.cell_conditions import planted_cell_minimum  # noqa: E402
 from certify.construct.dead_units import dead_point  # noqa: E402
 from certify.construct.minimum import (_unflatten, analyse_point,  # noqa: E402
-                                       planted_boundary_minimum, point_with)
+                                       planted_boundary_minimum)
 from certify.construct.spurious import construct_spurious_minimum  # noqa: E402
 from certify.data import Dataset  # noqa: E402
 from certify.errors import ProofError  # noqa: E402

@@ -15,7 +15,6 @@ certificate is checked by the independent checker before it is written (atomical
 """
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -126,22 +125,34 @@ def _load(args):
     return problem, point
 
 
-def _read_point(name: str, problem):
-    from ..cells import read_point
+def read_point_json(name: str) -> object:
+    """The JSON of a point file: a regular file, bounded (a FIFO or /dev/zero is refused
+    before any read); errors name the file."""
     from ..data import read_regular
     from ..problem import MAX_FILE_BYTES, load_json
     path = Path(name)
-    try:   # a regular file, bounded: a FIFO or /dev/zero is refused before any read
+    try:
         text = read_regular(path, "point file", MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise InputError("no such file", code="no-such-file", path=name) from None
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read file: {err}", code="io-error", path=name) from None
     try:
-        return read_point(load_json(text), problem, where=path.name)
+        return load_json(text)
     except InputError as err:
-        if not (err.path or "").startswith(path.name):
-            err.path = f"{path.name}: {err.path}" if err.path else path.name
+        err.path = f"{path.name}: {err.path}" if err.path else path.name
+        raise
+
+
+def _read_point(name: str, problem):
+    from ..cells import read_point
+    where = Path(name).name
+    document = read_point_json(name)
+    try:
+        return read_point(document, problem, where=where)
+    except InputError as err:
+        if not (err.path or "").startswith(where):
+            err.path = f"{where}: {err.path}" if err.path else where
         raise
 
 

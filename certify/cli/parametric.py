@@ -41,20 +41,8 @@ def spurious_parametric(args, problem) -> int | None:
 
 
 def _read_json(name: str):
-    from ..data import read_regular
-    from ..problem import MAX_FILE_BYTES, load_json
-    path = Path(name)
-    try:   # a regular file, bounded: a FIFO or /dev/zero is refused before any read
-        text = read_regular(path, "point file", MAX_FILE_BYTES).decode("utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", code="no-such-file", path=name) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read file: {err}", code="io-error", path=name) from None
-    try:
-        return load_json(text)
-    except InputError as err:
-        err.path = f"{path.name}: {err.path}" if err.path else path.name
-        raise
+    from .cells import read_point_json
+    return read_point_json(name)
 
 
 def _finish(args, problem, document: dict, name: str, proved: float) -> int:

@@ -890,7 +890,7 @@ def symbolic_stage_ab(problem) -> SymbolicConstruction:
     ``λ₀`` is where the first sample would reach a breakpoint. The output layer is
     ``1/α(λ)`` and ``a*_k − β(λ)/α(λ)`` for the tracked channel ``α(λ) u + β(λ)``.
     Stage B: the numeric kink witness with its output step multiplied by ε."""
-    from .spurious import construct_spurious_minimum, stage_a_layers
+    from .spurious import construct_spurious_minimum
     if not problem.loss.is_squared:
         raise ProofError(f"--symbolic supports the squared loss, not {problem.loss}",
                          code="unsupported-loss")
