@@ -260,19 +260,11 @@ def _spurious_step(problem: Problem, target: Point, risk: Fraction, result: Audi
 def _cell_step(problem: Problem, point: Point, report: CellReport, risk) -> AuditStep:
     """The pattern and margin; ``risk`` a Fraction (certified by a ``cell`` certificate) or a
     ball (cross-entropy: no certificate, one line says why)."""
-    counts: dict = {}
-    for layer in report.pattern:
-        for row in layer:
-            for q in row:
-                counts[q] = counts.get(q, 0) + 1
-    pieces = ", ".join(f"piece {q}: {c}" for q, c in sorted(
-        (q, c) for q, c in counts.items() if q is not None))
     units = sum(len(layer) for layer in report.pattern)
     mixed = sum(1 for layer in report.pattern for row in layer if len(set(row)) > 1)
     exact = isinstance(risk, Fraction)
     head = (f"cell: {'in a cell' if report.in_cell else 'on a cell boundary'}; risk "
-            f"{approx(risk) if exact else _ball(risk)}; pattern {pieces}"
-            + (f", on a breakpoint: {counts[None]}" if None in counts else "")
+            f"{approx(risk) if exact else _ball(risk)}; pattern {report.piece_counts()}"
             + f" ({mixed} of {units} units use more than one piece)")
     lines = [head]
     if report.margin is None:

@@ -76,6 +76,18 @@ class CellReport:
     def pattern_json(self) -> list:
         return [[list(row) for row in layer] for layer in self.pattern]
 
+    def piece_counts(self) -> str:
+        """``piece 0: 12, piece 1: 20`` over all (unit, sample) pairs, and ``, on a
+        breakpoint: k`` when some pre-activations sit on one."""
+        counts: dict = {}
+        for layer in self.pattern:
+            for row in layer:
+                for q in row:
+                    counts[q] = counts.get(q, 0) + 1
+        shown = ", ".join(f"piece {q}: {c}" for q, c in sorted(
+            (q, c) for q, c in counts.items() if q is not None))
+        return shown + (f", on a breakpoint: {counts[None]}" if None in counts else "")
+
     def lines(self) -> list[str]:
         """What a user reads: in a cell or not, the margin and where, the boundary."""
         if self.in_cell:

@@ -130,20 +130,11 @@ def obligations(instance: Instance) -> list:
                        lambda: prove_equivalent_points(p, point(),
                                                        rescale_unit(point(), 1, 1, Fraction(2))),
                        expect=(("equivalent", True),)),
-            Obligation("equal T is finer than the paper's class: the checker refuses the "
-                       "split-work pair", "equivalent-points",
-                       lambda: claim_equivalent(p, point(), split()),
-                       rejected_with=("reparameterisation-differs",),
-                       dropped="equal path products", scope=TOOLS_READING),
-            Obligation("the split-work pair is one class under equal outputs",
-                       "equivalent-points",
-                       lambda: prove_equivalent_points(p, point(), split(), relation="outputs"),
-                       expect=(("equivalent", True), ("relation", "outputs")),
-                       scope=TOOLS_READING),
-            Obligation("a valley in the cell joins the two given minima (copy, then transfer)",
-                       "valley-path",
-                       lambda: prove_valley_through(p, joining_points(point(), unit, spare)),
-                       expect=(("constant_outputs", True),), inspect=_joins(point(), split())),
+            *_split_work_steps(p, point, unit, spare,
+                               "equal T is finer than the paper's class: the checker refuses "
+                               "the split-work pair",
+                               "a valley in the cell joins the two given minima (copy, then "
+                               "transfer)"),
             Obligation("a point of the cell with ∇_Ŵ L_π ≠ 0 is not cell-global (checker)",
                        "cell-global-minimum", lambda: claim_cell_global(p, _nudged(point())),
                        rejected_with=("gradient-nonzero",),
@@ -175,21 +166,29 @@ def obligations(instance: Instance) -> list:
             Obligation("unit 1's work split between units 1 and 2: cell-global, risk 1/4",
                        "cell-global-minimum", lambda: prove_cell_global_minimum(p, split()),
                        expect=(("cell_minimum", True), ("risk", "1/4"))),
-            Obligation("the checker's equivalence (equal T) refuses the split-work pair",
-                       "equivalent-points", lambda: claim_equivalent(p, point(), split()),
-                       rejected_with=("reparameterisation-differs",),
-                       dropped="equal path products", scope=TOOLS_READING),
-            Obligation("the split-work pair is one class under equal outputs",
-                       "equivalent-points",
-                       lambda: prove_equivalent_points(p, point(), split(), relation="outputs"),
-                       expect=(("equivalent", True), ("relation", "outputs")),
-                       scope=TOOLS_READING),
-            Obligation("a valley in the cell joins the Stage A point and its split copy",
-                       "valley-path",
-                       lambda: prove_valley_through(p, joining_points(point(), 1, 2)),
-                       expect=(("constant_outputs", True),), inspect=_joins(point(), split())),
+            *_split_work_steps(p, point, 1, 2,
+                               "the checker's equivalence (equal T) refuses the split-work pair",
+                               "a valley in the cell joins the Stage A point and its split copy"),
         ]
     return steps
+
+
+def _split_work_steps(p, point, unit: int, partner: int, refused: str, valley: str) -> list:
+    """The split-work pair (unit's work shared with partner): refused under equal T, one class
+    under equal outputs, joined to the point by a valley that names both ends."""
+    def split():
+        return split_work(point(), unit, partner)
+    return [
+        Obligation(refused, "equivalent-points", lambda: claim_equivalent(p, point(), split()),
+                   rejected_with=("reparameterisation-differs",),
+                   dropped="equal path products", scope=TOOLS_READING),
+        Obligation("the split-work pair is one class under equal outputs", "equivalent-points",
+                   lambda: prove_equivalent_points(p, point(), split(), relation="outputs"),
+                   expect=(("equivalent", True), ("relation", "outputs")), scope=TOOLS_READING),
+        Obligation(valley, "valley-path",
+                   lambda: prove_valley_through(p, joining_points(point(), unit, partner)),
+                   expect=(("constant_outputs", True),), inspect=_joins(point(), split())),
+    ]
 
 
 def _nudged(point: Point) -> Point:

@@ -198,14 +198,7 @@ def _finish(args, document: dict, lines: list[str], started: float) -> int:
 
 
 def _pattern_summary(report) -> str:
-    counts = {}
-    for layer in report.pattern:
-        for row in layer:
-            for q in row:
-                counts[q] = counts.get(q, 0) + 1
-    shown = ", ".join(f"piece {q}: {c}" for q, c in sorted(
-        (q, c) for q, c in counts.items() if q is not None))
-    return f"  pattern: {shown}" + (f", on a breakpoint: {counts[None]}" if None in counts else "")
+    return f"  pattern: {report.piece_counts()}"
 
 
 # -- commands -------------------------------------------------------------------------------
