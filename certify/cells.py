@@ -26,7 +26,7 @@ from typing import Sequence
 
 from .certificate import assemble
 from .errors import InputError, ProofError
-from .exact import _row_reduce, canonical, canonical_vector
+from .exact import MAX_DIGITS, _row_reduce, canonical, canonical_vector
 from .loss import risk as loss_risk
 from .network import Layer, Point, forward
 from .problem import Problem
@@ -326,6 +326,7 @@ class CellMinimisation:
     point: Point | None
     certificate: dict | None
     reason: str | None
+    attained: bool = False   # the lift lies in the cell, but its certificate was not made
 
     @property
     def minimum(self) -> Fraction:
@@ -347,7 +348,7 @@ def minimise_in_cell(problem: Problem, point: Point) -> CellMinimisation:
     budget.
     """
     a = analyse_cell(problem, point)
-    fit = cell_least_squares(problem, a.report.pattern)
+    fit = cell_least_squares(problem, a.report.pattern, a.paths, a.phi)
     if not problem.loss.is_squared:
         fit = _nearest_minimiser(problem, fit, a.T)
     if a.is_cell_minimum:
@@ -355,11 +356,19 @@ def minimise_in_cell(problem: Problem, point: Point) -> CellMinimisation:
     lift = lift_one_hidden_layer(problem, a.report.pattern, fit, point)
     reason = lift.reason
     if lift.point is not None:
-        report = cell_of(problem, lift.point)
-        if report.pattern == a.report.pattern:
-            return CellMinimisation(fit, lift.point,
-                                    prove_cell_global_minimum(problem, lift.point), None)
-        reason = f"the lifted point leaves the cell: {_first_difference(report, a.report)}"
+        # the lift computed its pieces exactly (one hidden layer: the whole pattern), so no
+        # Fraction forward pass over thousand-digit weights is needed to compare them
+        k = lift.leaves(a.report.pattern)
+        if k is None:
+            return _lifted_minimum(problem, lift.point, a, fit)
+        reason = f"the lifted point leaves the cell: {_unit_difference(problem, lift, a, k)}"
+        if fit.unique and lift.exhaustive[k]:
+            return CellMinimisation(fit, None, None, reason + (
+                "; and no minimiser of L_π is T(θ) for a θ in the cell (unsat without z3: "
+                "Φ has full column rank on the live paths, so the minimiser is unique, and "
+                f"every output weight of hidden unit {k + 1} realising it changes the unit's "
+                f"pieces), so the risk stays above {canonical(fit.minimum)} on the whole "
+                "cell"))
     if not problem.loss.is_squared:   # z3's lift encodes the squared normal equations
         return CellMinimisation(fit, None, None, reason + "; the exact z3 lift is implemented "
                                 f"for the squared loss; the cell's infimum is at least "
@@ -373,6 +382,60 @@ def minimise_in_cell(problem: Problem, point: Point) -> CellMinimisation:
     else:
         reason += f"; the cell's infimum is at least {canonical(fit.minimum)}"
     return CellMinimisation(fit, None, None, reason)
+
+
+def _lifted_minimum(problem: Problem, lifted: Point, a: CellAnalysis,
+                    fit: CellFit) -> CellMinimisation:
+    """The certificate of a lift that kept the cell. Squared loss: ``T(lifted) = Ŵ`` on the
+    live paths (the lift checked it), so the lifted point's risk is ``L_π(Ŵ) = fit.minimum``
+    and ``∇L_π = 0`` there (the normal equations, checked exactly by ``least_squares``): the
+    claim is ``prove_cell_global_minimum``'s without its Fraction recomputation (the checker
+    recomputes all of it). Other losses go through ``prove_cell_global_minimum``. A number
+    beyond the schema's ``MAX_DIGITS`` makes no certificate (the checker would refuse it)."""
+    if not problem.loss.is_squared:
+        return CellMinimisation(fit, lifted, prove_cell_global_minimum(problem, lifted), None)
+    claim = {"pattern": a.report.pattern_json(), "paths": len(a.paths),
+             "live_paths": sum(a.live), "risk": canonical(fit.minimum), "cell_minimum": True}
+    widest = max(_digits(v) for v in
+                 [fit.minimum] + [x for l in lifted.layers for r in l.W + (l.b,) for x in r])
+    if widest > MAX_DIGITS:
+        return CellMinimisation(fit, None, None, (
+            f"the lifted point lies in the cell (risk {canonical(fit.minimum)}, a cell-global "
+            f"minimum), but a number of its certificate has at least {widest} digits, beyond the "
+            f"schema's {MAX_DIGITS} per number: not certified"), attained=True)
+    return CellMinimisation(fit, lifted, envelope(
+        problem, "cell-global-minimum", claim, {"point": lifted.to_json()},
+        argument="L_π convex on Q^p, ∇L_π(T(θ)) = 0, R = L_π∘T on the cell"), None)
+
+
+def _digits(q: Fraction) -> int:
+    """Digits of numerator and denominator together (SCHEMA.md's limit per number): exact
+    near the limit, else a bound from the bit lengths on the same side of it (a lower bound
+    above it), so no decimal text is built for thousand-digit numbers."""
+    parts = (abs(q.numerator), q.denominator)
+    lo = sum(int((max(p.bit_length(), 1) - 1) * _LOG10_2) for p in parts)   # a digit spare
+    hi = sum(int(p.bit_length() * _LOG10_2) + 2 for p in parts)
+    if hi <= MAX_DIGITS:
+        return hi if hi < MAX_DIGITS else len(canonical(q).lstrip("-").replace("/", ""))
+    if lo > MAX_DIGITS:
+        return lo
+    return len(canonical(q).lstrip("-").replace("/", ""))
+
+
+_LOG10_2 = 0.30102999566398120   # digits per bit (the bounds keep a digit spare)
+
+
+def _unit_difference(problem: Problem, lift, a: CellAnalysis, k: int) -> str:
+    """``_first_difference`` for hidden unit ``k`` (0-based) of a one-hidden-layer lift: the
+    first sample whose piece changed, with its exact pre-activation (one sample, one unit)."""
+    i = next(i for i, (g, w) in enumerate(zip(lift.pieces[k], a.report.pattern[0][k]))
+             if g != w)
+    layer = lift.point.layers[0]
+    z = sum((w * x for w, x in zip(layer.W[k], problem.data.inputs[i])), layer.b[k])
+    g, w = lift.pieces[k][i], a.report.pattern[0][k][i]
+    now = "on a breakpoint" if g is None else f"in piece {g}"
+    return (f"layer 1 unit {k + 1} sample {i} has pre-activation {canonical(z)} {now}, the "
+            f"cell needs piece {w}")
 
 
 def _nearest_minimiser(problem: Problem, fit: CellFit, reference: list) -> CellFit:

@@ -32,7 +32,7 @@ from typing import Sequence
 import flint
 
 from .errors import ProofError
-from .exact import Matrix, _digits_to_int, canonical, from_flint, to_flint
+from .exact import Matrix, _digits_to_int, canonical, from_flint, from_fmpq, to_flint
 from .network import Layer, Point
 from .problem import Problem
 from .loss import risk
@@ -180,17 +180,38 @@ def fitted_outputs(phi, paths, W_hat, d_out: int) -> list[list[Fraction]]:
     return out
 
 
-def _pieces(act, w: list, b: Fraction, X) -> list:
-    """The piece of ``w·x_i + b`` for every sample (``X``: the inputs as an fmpq_mat), exact,
-    by one flint product; ``None`` on a breakpoint (as ``Activation.piece_of``)."""
-    z = X * to_flint([[v] for v in w])
-    fb = flint.fmpq(b.numerator, b.denominator)
-    bps = [flint.fmpq(p.numerator, p.denominator) for p in act.breakpoints]
+def _common_denominator(values) -> int:
+    """The lcm of the denominators; a denominator that divides the lcm so far costs no gcd
+    (a least-squares solution's entries mostly share one thousand-digit denominator)."""
+    den = 1
+    for v in values:
+        if den % v.denominator:
+            den = math.lcm(den, v.denominator)
+    return den
+
+
+def _integer_inputs(xs) -> tuple:
+    """``(N, D)``: the inputs as an integer ``fmpz_mat`` ``N = D·X`` (float data: ``D`` a power
+    of two, ``N`` small)."""
+    D = _common_denominator(v for x in xs for v in x)
+    return flint.fmpz_mat([[v.numerator * (D // v.denominator) for v in x] for x in xs]), D
+
+
+def _pieces(act, w: list, b: Fraction, X: tuple) -> list:
+    """The piece of ``w·x_i + b`` for every sample (``X``: ``_integer_inputs``), exact, by one
+    integer product over common denominators: with ``q·w``, ``q·b`` integers,
+    ``q·D·z_i = N_i·(q w) + D·(q b)``, compared with ``q·D·p`` for each breakpoint ``p`` (no
+    rational per sample; ``None`` on a breakpoint, as ``Activation.piece_of``)."""
+    N, D = X
+    q = _common_denominator(list(w) + [b])
+    z = N * flint.fmpz_mat([[v.numerator * (q // v.denominator)] for v in w])
+    shift = b.numerator * (q // b.denominator) * D
+    bps = [(p.numerator * q * D, p.denominator) for p in act.breakpoints]
     out = []
     for v in z.entries():
-        v = v + fb
-        q = next((q for q, p in enumerate(bps) if v <= p), len(bps))
-        out.append(None if q < len(bps) and v == bps[q] else q)
+        v = int(v) + shift   # q·D·z_i; z_i ≤ p  ⇔  p.den·(q D z_i) ≤ p.num·q·D
+        at = next((j for j, (num, den) in enumerate(bps) if v * den <= num), len(bps))
+        out.append(None if at < len(bps) and v * bps[at][1] == bps[at][0] else at)
     return out
 
 
@@ -198,6 +219,8 @@ def cell_gradient(problem: Problem, phi, paths, outputs) -> list[Fraction]:
     """``∇_Ŵ L_π`` at a ``Ŵ`` whose fitted outputs are ``outputs``: ``(1/n) Σ_i Φ_iᵀ ψ_i``
     with ``ψ`` the loss's per-sample gradient (squared: ``2 r_i``)."""
     n, loss = problem.data.n, problem.loss
+    if loss.is_squared and phi:
+        return _squared_cell_gradient(problem, phi, paths, outputs)
     grad = [ZERO] * len(paths)
     for row, out, y in zip(phi, outputs, problem.data.targets):
         psi = [2 * (u - t) for u, t in zip(out, y)] if loss.is_squared else \
@@ -206,6 +229,24 @@ def cell_gradient(problem: Problem, phi, paths, outputs) -> list[Fraction]:
             if f:
                 grad[P] += f * psi[path.output]
     return [g / n for g in grad]
+
+
+def _squared_cell_gradient(problem: Problem, phi, paths, outputs) -> list[Fraction]:
+    """``cell_gradient`` of the squared loss, ``(2/n) Φ_oᵀ r_o`` per output, as one integer
+    product over common denominators (``Φ``'s and the residuals'): the same rationals as the
+    per-entry Fraction sums, without a gcd per sample and path."""
+    n, grad = problem.data.n, [ZERO] * len(paths)
+    D = _common_denominator(v for row in phi for v in row)
+    N = flint.fmpz_mat([[v.numerator * (D // v.denominator) for v in row] for row in phi])
+    for o in range(problem.network.widths[-1]):
+        r = [out[o] - y[o] for out, y in zip(outputs, problem.data.targets)]
+        R = _common_denominator(r)
+        g = N.transpose() * flint.fmpz_mat(n, 1, [v.numerator * (R // v.denominator)
+                                                   for v in r])
+        for P, (v, path) in enumerate(zip(g.entries(), paths)):
+            if path.output == o and v != 0:
+                grad[P] = Fraction(2 * int(v), D * R * n)
+    return grad
 
 
 def gram_matrix(phi, paths, columns: Sequence[int]) -> Matrix:
@@ -256,19 +297,44 @@ def psd_ldl(G: Matrix) -> tuple[Matrix, list[Fraction]] | None:
 PRIME = 2 ** 61 - 1   # a word-size prime for the rank profile (nmod_mat)
 
 
+@dataclass(frozen=True)
+class ScaledSolution:
+    """A least-squares minimiser ``w`` of ``‖A w − t‖²`` with its residual over one integer
+    denominator: ``A w − t = residual / scale`` (integers), so the minimum ``‖A w − t‖²`` is
+    one integer sum of squares over ``scale²`` (no Fraction gcd per sample). ``unique``: ``A``
+    has full column rank, so ``w`` is the only minimiser."""
+    w: list[Fraction]
+    residual: list[int]
+    scale: int
+    unique: bool
+
+    def squared_norm(self) -> Fraction:
+        return Fraction(sum(r * r for r in self.residual), self.scale * self.scale)
+
+
 def least_squares(design: Matrix, targets: Sequence[Fraction]) -> list[Fraction]:
+    """One exact minimiser of ``‖design·w − targets‖²`` (``least_squares_scaled``)."""
+    return least_squares_scaled(design, targets).w
+
+
+def least_squares_scaled(design: Matrix, targets: Sequence[Fraction]) -> ScaledSolution:
     """One exact minimiser of ``‖design·w − targets‖²``, zero off a set ``P`` of independent
-    columns of ``A = design`` that span its column space.
+    columns of ``A = design`` that span its column space, with its integer residual.
 
     ``P`` is the rank profile (pivot columns of the echelon form) of ``A`` modulo the prime
-    ``PRIME``, on integers over a common denominator, ``N = D·A``; ``N_P`` has full column
-    rank over Q because it has modulo the prime. ``w_P`` solves ``N_PᵀN_P w_P = D·N_Pᵀt``
-    (exact, FLINT), and the normal equations ``Aᵀ(A w − t) = 0`` are then checked exactly on
-    *every* column: that is what makes ``w`` a minimiser, with no rank argument. Should they
-    fail (``P`` misses a direction only over Q), the exact echelon elimination decides.
-    Issue 16: this replaced FLINT's rref of ``[AᵀA | Aᵀt]`` (92 s at p = 801). Over Q the
-    echelon pivots are the same set unless the prime divides a leading minor; the solution
-    is then the one the elimination returned, the echelon solution with free variables zero."""
+    ``PRIME``, on integers over a common denominator, ``N = D·A`` (float data: every float32
+    is ``m·2^e``, so ``D`` is a power of two and ``N`` has small entries); ``N_P`` has full
+    column rank over Q because it has modulo the prime. ``w_P`` solves ``N_PᵀN_P w_P =
+    D·N_Pᵀt`` exactly by FLINT's Dixon p-adic lifting (issue 14: 12 s at 705 columns where
+    the fraction-free default took 20 s; the solution's entries have ~rank × entry bits, by
+    Cramer, whatever the method). When ``P`` is every column, ``N_PᵀN_P`` is invertible and
+    ``w`` is the unique minimiser; otherwise the normal equations ``Aᵀ(A w − t) = 0`` are
+    checked exactly on the columns off ``P``: that is what makes ``w`` a minimiser, with no
+    rank argument. Should they fail (``P`` misses a direction only over Q), the exact echelon
+    elimination decides. Issue 16: this replaced FLINT's rref of ``[AᵀA | Aᵀt]`` (92 s at
+    p = 801). Over Q the echelon pivots are the same set unless the prime divides a leading
+    minor; the solution is then the one the elimination returned, the echelon solution with
+    free variables zero."""
     k, n = len(design[0]), len(design)
     D = math.lcm(*(v.denominator for row in design for v in row))
     N = flint.fmpz_mat(n, k, [v.numerator * (D // v.denominator) for row in design for v in row])
@@ -281,19 +347,37 @@ def least_squares(design: Matrix, targets: Sequence[Fraction]) -> list[Fraction]
             pivots.append(c)
             r += 1
     w = [ZERO] * k
-    if pivots:
-        NP = _columns(N, pivots)
-        w_P = (NP.transpose() * NP).solve(NP.transpose() * u)   # = (E/D)·w_P, an fmpq_mat
-        den = math.lcm(*(int(v.q) for v in w_P.entries()))
-        z = flint.fmpz_mat(len(pivots), 1, [int(v.p) * (den // int(v.q)) for v in w_P.entries()])
-        # E·den·(A w − t) = N_P z − den·u; every column of N orthogonal to it: w minimises
-        if any(v != 0 for v in (N.transpose() * (NP * z - u * den)).entries()):
-            return _least_squares_by_elimination(design, targets)
-        for a, c in enumerate(pivots):
-            w[c] = Fraction(int(z[a, 0]) * D, den * E)
-    elif any(v != 0 for v in (N.transpose() * u).entries()):
-        return _least_squares_by_elimination(design, targets)
-    return w
+    if not pivots:
+        if any(v != 0 for v in (N.transpose() * u).entries()):
+            return _scaled_by_elimination(design, targets)
+        return ScaledSolution(w, [int(v) for v in u.entries()], E, k == 0)
+    NP = N if len(pivots) == k else _columns(N, pivots)
+    NPt = NP.transpose()
+    w_P = flint.fmpq_mat(NPt * NP).solve(flint.fmpq_mat(NPt * u), algorithm="dixon")
+    entries = w_P.entries()   # = (E/D)·w_P, reduced fmpq
+    den = flint.fmpz(1)
+    for v in entries:   # Dixon's entries mostly share one denominator: skip their lcm's gcd
+        if den % v.q != 0:
+            den = den.lcm(v.q)
+    z = flint.fmpz_mat(len(pivots), 1, [v.p * (den // v.q) for v in entries])
+    # E·den·(A w − t) = N_P z − den·u; every column of N orthogonal to it: w minimises
+    residual = NP * z - u * den
+    if len(pivots) < k:
+        off = [c for c in range(k) if c not in set(pivots)]
+        if any(v != 0 for v in (_columns(N, off).transpose() * residual).entries()):
+            return _scaled_by_elimination(design, targets)
+    scale = flint.fmpq(D, E)
+    for a, c in enumerate(pivots):
+        w[c] = from_fmpq(entries[a] * scale)
+    return ScaledSolution(w, [int(v) for v in residual.entries()], int(den) * E,
+                          len(pivots) == k)
+
+
+def _scaled_by_elimination(design: Matrix, targets: Sequence[Fraction]) -> ScaledSolution:
+    w = _least_squares_by_elimination(design, targets)
+    r = [sum((a * b for a, b in zip(row, w)), ZERO) - t for row, t in zip(design, targets)]
+    scale = math.lcm(*(v.denominator for v in r))
+    return ScaledSolution(w, [v.numerator * (scale // v.denominator) for v in r], scale, False)
 
 
 def _columns(M, cols: Sequence[int]):
@@ -329,27 +413,40 @@ class CellFit:
     live: list[bool]
     W_hat: list[Fraction]
     minimum: Fraction
+    unique: bool = False   # squared loss, Φ of full column rank on the live paths: Ŵ is the
+                           # only minimiser there (dead paths aside)
 
 
-def cell_least_squares(problem: Problem, pattern: Pattern) -> CellFit:
-    """``min_Ŵ L_π(Ŵ)`` over all of ``Q^p``, exactly; outputs decouple, one solve each."""
+def cell_least_squares(problem: Problem, pattern: Pattern, paths=None,
+                       phi=None) -> CellFit:
+    """``min_Ŵ L_π(Ŵ)`` over all of ``Q^p``, exactly; outputs decouple, one solve each.
+    ``paths``, ``phi``: the cell's, when the caller has them (``cells.analyse_cell``)."""
     net, data = problem.network, problem.data
     check_budget(net.widths, data.n)
-    paths = enumerate_paths(net.widths)
-    phi = features(problem, pattern, paths)
+    if phi is None:
+        paths = enumerate_paths(net.widths)
+        phi = features(problem, pattern, paths)
     live = live_paths(phi)
     W_hat = [ZERO] * len(paths)
+    squares, unique = ZERO, problem.loss.is_squared
     for o in range(net.widths[-1]):
         cols = [P for P, path in enumerate(paths) if path.output == o and live[P]]
         design = [[row[P] for P in cols] for row in phi]
         y = [t[o] for t in data.targets]
+        if not cols:
+            squares += sum((v * v for v in y), ZERO)
+            continue
         if problem.loss.is_squared:
-            solution = least_squares(design, y)
+            scaled = least_squares_scaled(design, y)
+            solution, unique = scaled.w, unique and scaled.unique
+            squares += scaled.squared_norm()   # ‖Φ_o Ŵ − y_o‖², from integer residuals
         else:   # Huber, squared hinge: the exact active-set optimum of construct/affine.py
             from .construct.affine import _coordinate_optimum
             solution = _coordinate_optimum(design, y, problem.loss, o)
         for P, w in zip(cols, solution):
             W_hat[P] = w
+    if problem.loss.is_squared:
+        return CellFit(paths, phi, live, W_hat, squares / data.n, unique)
     fitted = fitted_outputs(phi, paths, W_hat, net.widths[-1])
     return CellFit(paths, phi, live, W_hat, risk(fitted, data.targets, problem.loss))
 
@@ -359,6 +456,13 @@ class Lift:
     """A point ``θ`` with ``T(θ) = Ŵ`` on every live path, or why none was found."""
     point: Point | None
     reason: str | None
+    pieces: tuple = ()         # the lifted point's pieces, unit by unit (hidden layer 1)
+    exhaustive: tuple = ()     # per unit: every θ_k with T(θ) = Ŵ on its live paths was tried
+
+    def leaves(self, pattern: Pattern) -> int | None:
+        """The first unit (0-based) whose lifted pieces are not ``pattern``'s, else None."""
+        return next((k for k, row in enumerate(self.pieces) if row != tuple(pattern[0][k])),
+                    None)
 
 
 def lift_one_hidden_layer(problem: Problem, pattern: Pattern, fit: CellFit,
@@ -370,7 +474,15 @@ def lift_one_hidden_layer(problem: Problem, pattern: Pattern, fit: CellFit,
     (e.g. ReLU, whose intercepts are 0) ``v`` is free up to scale and is read off the block
     ``[α | β]``, which must have rank ≤ 1; both signs are tried, the one keeping the unit's
     pieces is taken. A unit with zero live block gets ``v = 0`` and keeps its incoming weights
-    (a free move). Dead input coordinates keep the reference weight."""
+    (a free move). Dead input coordinates keep the reference weight.
+
+    ``exhaustive[k]``: unit ``k``'s live block is wholly live, with ``v`` fixed by ``γ`` or
+    every breakpoint at 0 (ReLU-like: the pieces of ``z/v`` depend on the sign of ``v`` only,
+    and both signs are tried), or it is zero (the unit keeps its pieces). Then the candidates
+    tried are every ``(w_k, b_k, v_k)`` with ``T = Ŵ`` on the unit's live paths. A unit's
+    pieces depend on its own weights only (one hidden layer), so with a unique ``Ŵ``
+    (``CellFit.unique``) an exhaustive unit that leaves its pieces shows that no minimiser of
+    ``L_π`` is attained in the cell."""
     net = problem.network
     if net.depth != 2:
         return Lift(None, "lifting Ŵ back to weights is implemented for one hidden layer")
@@ -380,10 +492,11 @@ def lift_one_hidden_layer(problem: Problem, pattern: Pattern, fit: CellFit,
               p.units[0] if p.source == "input" else None): P
              for P, p in enumerate(fit.paths) if p.layer <= 1}
     out_bias = {p.output: P for P, p in enumerate(fit.paths) if p.layer == 2}
-    xs = problem.data.inputs
-    X = to_flint([list(x) for x in xs])
+    X = _integer_inputs(problem.data.inputs)
     W1, b1 = [list(r) for r in reference.layers[0].W], list(reference.layers[0].b)
     V = [[ZERO] * d1 for _ in range(d_out)]
+    scale_free = all(p == 0 for p in act.breakpoints)
+    lifted, exhaustive = [], []
     for k in range(d1):
         def coord(o, source, c=None):
             P = index[(o, source, k, c)]
@@ -413,7 +526,11 @@ def lift_one_hidden_layer(problem: Problem, pattern: Pattern, fit: CellFit,
             if any(any(r) for r in block) or any(g for g in gamma if g is not None):
                 return Lift(None, f"hidden unit {k + 1}: a nonzero path block needs a nonzero "
                             "output weight that the intercept paths forbid")
+            lifted.append(tuple(pattern[0][k]))
+            exhaustive.append(True)
             continue
+        whole = all(a is not None for row in alpha for a in row) and None not in beta
+        exhaustive.append(whole and (None not in gamma or scale_free))
         chosen = None
         for v in candidates:
             ref = next(o for o in range(d_out) if v[o])
@@ -430,14 +547,15 @@ def lift_one_hidden_layer(problem: Problem, pattern: Pattern, fit: CellFit,
                     break
         if chosen is None:
             return Lift(None, f"hidden unit {k + 1}: the path products are inconsistent")
-        v, w, b, _ = chosen
+        v, w, b, pieces = chosen
         W1[k], b1[k] = w, b
+        lifted.append(tuple(pieces))
         for o in range(d_out):
             V[o][k] = v[o]
     b2 = [fit.W_hat[out_bias[o]] for o in range(d_out)]
     point = Point((Layer(tuple(map(tuple, W1)), tuple(b1)),
                    Layer(tuple(map(tuple, V)), tuple(b2))))
-    return Lift(point, None)
+    return Lift(point, None, tuple(lifted), tuple(exhaustive))
 
 
 def flat_parameters(point: Point) -> list[Fraction]:
