@@ -28,14 +28,13 @@ the pattern, alone: ``R̂(ε) = R̂ + g ε + c ε²`` with ``c = (1/n) Σ_i a_{k
 minimum ``ε* = −g/(2c)`` lowers the risk by ``g²/(4c)``.
 
 **Cross-entropy** (issue 15; a classifier: an ONNX model ending in Softmax). Its risk
-``(1/n) Σ_i (log Σ_k e^{ŷ_ik} − y_iᵀŷ_i)`` is irrational, and of the checker's kinds only
-``spurious-local-minimum-enclosure`` takes this loss, so the steps differ:
+``(1/n) Σ_i (log Σ_k e^{ŷ_ik} − y_iᵀŷ_i)`` is irrational, so the steps differ:
 
 | step | what is established | certificate |
 | --- | --- | --- |
-| cell | the pattern, margin and boundary, exactly; the risk as a ball | none: the ``cell`` kind's claim carries the exact risk, so it takes the exact losses only |
-| point | ``∇_θ R̂`` in ball arithmetic (python-flint ``arb``, ``BALL_BITS``) by back-propagation with ``ψ_i = softmax(ŷ_i) − y_i``; a partial whose ball excludes 0 gives a descent coordinate (on a boundary: exact one-sided output derivatives times ``ψ`` balls) | none: evidence computed by the prover, not checked independently (the ``descent-direction`` kind takes the squared loss only) |
-| lower | a halved descent step whose risk ball lies below the point's | none (the point is written as ``lower-point.json``) |
+| cell | the pattern, margin and boundary, exactly; the risk as a ball | ``cell`` (schema 1.3: its claim carries no risk for this loss) |
+| point | ``∇_θ R̂`` in ball arithmetic (python-flint ``arb``, ``BALL_BITS``) by back-propagation with ``ψ_i = softmax(ŷ_i) − y_i`` proposes ``d = −g`` over all coordinates (rounded to multiples of ``2^−12``), then the largest partial's coordinate (on a boundary: the right-hand cell's gradient, then its largest partials, both signs); ``construct/ce_descent.py`` certifies the first with ``R'(θ; d) < 0`` from the exact one-sided logit derivatives and enclosures of the softmax. When every partial's ball holds 0, or no direction is certified: undecided | ``descent-direction-cross-entropy`` |
+| lower | a halved descent step whose risk ball lies below the point's | none (the point is written as ``lower-point.json``; the descent certificate already shows that lower points exist) |
 | enclosure | when the trained point is of the Stage-A form (every hidden unit in one piece on all samples, so the network acts affinely on the data): ``construct/cross_entropy.py`` proves a spurious local minimum inside a box around a Stage-A point, and the audit reports how far the trained point's affine map is from that point's (floats) | ``spurious-local-minimum-enclosure`` |
 
 Progress (``progress.py``): each step has a start line naming the size of its work, printed on
@@ -64,7 +63,9 @@ from .progress import Progress, stage
 from .reparam import path_count
 
 ZERO = Fraction(0)
-OPTIMUM_PATHS = 64       # path products up to which the in-cell optimum is computed by default
+OPTIMUM_PATHS = 1_024    # path products up to which the in-cell optimum is computed by default
+                         # (769 at width 64, n 1000: ~21 s, mostly the exact Dixon solve;
+                         # benchmarks/bench_audit.py)
 BOUNDARY_CANDIDATES = 16  # coordinates tried (both signs) for a descent at a boundary point
 HALVINGS = 30            # descent steps 1, 1/2, … tried for a lower point off the output layer
 BALL_BITS = 128          # precision of the cross-entropy balls (python-flint arb)
@@ -276,10 +277,10 @@ def _cell_step(problem: Problem, point: Point, report: CellReport, risk) -> Audi
         shown = "; ".join(loc.describe() for loc in report.boundary[:5])
         more = f" and {len(report.boundary) - 5} more" if len(report.boundary) > 5 else ""
         lines.append(f"  {len(report.boundary)} on a breakpoint: {shown}{more}")
-    if not exact:
-        lines.append("  no cell certificate: the cell kind's claim carries the exact risk, "
-                     "and the cross_entropy risk is irrational (the pattern above is exact)")
-        return AuditStep("cell", lines)
+    if not exact:   # cross-entropy: the cell claim quotes no risk (irrational)
+        lines.append("  the risk is a ball; the cell certificate states the pattern, margin "
+                     "and boundary (its claim carries no risk for cross_entropy)")
+        return AuditStep("cell", lines, _ce_cell_certificate(problem, point, report), "cell.json")
     return AuditStep("cell", lines, prove_cell(problem, point, multilinear=False), "cell.json")
 
 
@@ -442,16 +443,17 @@ def _optimum_step(problem: Problem, point: Point, optimum: bool | None) -> Audit
     if optimum is None:
         optimum = p <= OPTIMUM_PATHS
     if not optimum:
-        return AuditStep("optimum", [f"optimum: skipped ({p} path products > {OPTIMUM_PATHS}: "
-                                     "exact least squares over them is slow; --optimum "
-                                     "forces it)"])
+        why = f"{p} path products > {OPTIMUM_PATHS}: exact least squares over them is " \
+              "slow; --optimum forces it" if p > OPTIMUM_PATHS else "--no-optimum"
+        return AuditStep("optimum", [f"optimum: skipped ({why})"])
     try:
         result = minimise_in_cell(problem, point)
     except CertifyError as err:
         return AuditStep("optimum", [f"optimum: not computed: {shorten(str(err))}"])
     if result.certificate is None:
+        how = "" if result.attained else "not attained in the cell as lifted: "
         return AuditStep("optimum", [f"optimum: min of L_π over Ŵ is {approx(result.minimum)}; "
-                                     f"not attained in the cell as lifted: {shorten(result.reason)}"])
+                                     f"{how}{shorten(result.reason)}"])
     lifted = result.point
     report = cell_of(problem, point)
     risk = squared_risk(report.outputs, problem.data.targets)
@@ -618,8 +620,9 @@ def _forward_outputs(problem: Problem, point: Point):
 
 def _audit_cross_entropy(problem: Problem, point: Point, result: Audit, timed, size,
                          optimum: bool | None = None) -> Audit:
-    """The cross-entropy audit (module docstring): cell (no certificate), point and lower
-    (ball evidence, no certificate), enclosure (a certificate, when of the Stage-A form)."""
+    """The cross-entropy audit (module docstring): cell and point (certificates; the point
+    undecided when no descent is certified), lower (ball evidence, no certificate), enclosure
+    (a certificate, when of the Stage-A form)."""
     with _precision(BALL_BITS):
         with stage(f"audit: cell step ({size}; cross-entropy)"):
             report = cell_of(problem, point)
@@ -644,85 +647,86 @@ def _audit_cross_entropy(problem: Problem, point: Point, result: Audit, timed, s
     return result
 
 
-NO_DESCENT_KIND = ("ball arithmetic in the prover, not a certificate: the descent-direction "
-                   "kind takes the squared loss only")
+def _ce_cell_certificate(problem: Problem, point: Point, report: CellReport) -> dict:
+    """A ``cell`` certificate (schema 1.3) for the cross_entropy loss: no ``risk`` in the
+    claim, the pattern, margin and boundary as for the exact losses."""
+    from .certificate import assemble
+    claim = {"in_cell": report.in_cell, "pattern": report.pattern_json(),
+             "margin": None if report.margin is None else canonical(report.margin),
+             "margin_at": None if report.margin_at is None else report.margin_at.to_json(),
+             "boundary": [loc.to_json() for loc in report.boundary]}
+    return assemble("cell", problem.to_json(), claim, {"point": point.to_json()},
+                    schema_version="1.3")
 
 
 def _ce_point_step(problem: Problem, point: Point, report: CellReport, psi):
-    """A descent coordinate from ``∇_θ R̂`` in balls (in a cell), or a one-sided derivative
-    ball (on a boundary); ``(step, direction)`` with ``direction`` None when undecided."""
+    """A certified descent (``descent-direction-cross-entropy``): balls of ``∇_θ R̂`` (the
+    right-hand cell's on a boundary) propose ``d = −g`` over all coordinates, rounded, then
+    single coordinates; the exact one-sided logit derivatives and the balls of ``ψ`` decide
+    (``construct/ce_descent.py``). ``(step, direction)``, ``direction`` None when undecided."""
     import flint
+    from .construct.ce_descent import direction_from_gradient
     n, K = problem.data.n, problem.network.widths[-1]
     delta = flint.arb_mat(K, n, [psi[i][k] for k in range(K) for i in range(n)])
     gradient = _backprop(problem, point, report, delta, ball=True)
     signed = [k for k, g in enumerate(gradient) if g > 0 or g < 0]   # balls excluding 0
-    if report.in_cell:
-        if not signed:
-            return AuditStep("point", ["point: undecided: every partial of ∇_θ R̂ has a ball "
-                                       f"containing 0 ({len(gradient)} partials, "
-                                       f"{BALL_BITS}-bit balls); no certificate"]), None
+    if report.in_cell and not signed:
+        return AuditStep("point", ["point: undecided: every partial of ∇_θ R̂ has a ball "
+                                   f"containing 0 ({len(gradient)} partials, "
+                                   f"{BALL_BITS}-bit balls); no certificate"]), None
+    tries = []
+    full = direction_from_gradient(problem, gradient)
+    if full is not None:
+        used = sum(1 for l in full.layers for row in l.W + (l.b,) for v in row if v)
+        tries.append((f"−∇_θ R̂ rounded ({used} of {len(gradient)} coordinates)", full))
+    if report.in_cell:   # the largest partial bounded away from 0
         v = max(signed, key=lambda k: (abs(gradient[k]).lower(), -k))
-        g = gradient[v]
-        sign = -1 if g > 0 else 1
-        derivative = -abs(g)
-        return AuditStep("point", [
-            f"point: not a local minimum: {len(signed)} of {len(gradient)} partials of ∇_θ R̂ "
-            f"are bounded away from 0; descent along {'+' if sign > 0 else '−'}"
-            f"{_name(problem, v)}, R'(θ; d) ∈ {_interval(derivative)} < 0 ({NO_DESCENT_KIND})"],
-            evidence=_descent_evidence(problem, v, sign, derivative)
-        ), _coordinate(problem, v, Fraction(sign))
-    # on a boundary: the right-hand cell's gradient proposes coordinates; each is decided by
-    # exact one-sided output derivatives times the ψ balls
-    order = sorted(range(len(gradient)), key=lambda k: (-abs(gradient[k].mid()), k))
-    tries = [(v, sign) for v in order[:BOUNDARY_CANDIDATES]
-             for sign in ((-1, 1) if gradient[v].mid() >= 0 else (1, -1))]
-    with Progress("one-sided derivatives along candidate coordinates", len(tries)) as bar:
-        for v, sign in tries:
-            direction = _coordinate(problem, v, Fraction(sign))
-            derivative = _one_sided_ball(problem, point, direction, psi)
-            bar.advance()
-            if derivative < 0:
-                return AuditStep("point", [
-                    f"point: on a boundary, not a local minimum: one-sided descent along "
-                    f"{'+' if sign > 0 else '−'}{_name(problem, v)}, R'(θ; d) ∈ "
-                    f"{_interval(derivative)} < 0 ({NO_DESCENT_KIND})"],
-                    evidence=_descent_evidence(problem, v, sign, derivative)), direction
-    return AuditStep("point", [f"point: on a boundary; undecided: no one-sided coordinate "
-                               f"descent among {len(tries)} tried; no certificate"]), None
+        order = [(v, -1 if gradient[v] > 0 else 1)]
+    else:   # the right-hand cell's largest partials, both signs
+        ranked = sorted(range(len(gradient)), key=lambda k: (-abs(gradient[k].mid()), k))
+        order = [(v, sign) for v in ranked[:BOUNDARY_CANDIDATES]
+                 for sign in ((-1, 1) if gradient[v].mid() >= 0 else (1, -1))]
+    tries += [(f"{'+' if sign > 0 else '−'}{_name(problem, v)}",
+               _coordinate(problem, v, Fraction(sign))) for v, sign in order]
+    where = "" if report.in_cell else "on a boundary, "
+    proved, failures = _first_descent(problem, point, tries)
+    if proved is None:
+        return AuditStep("point", [f"point: {where}undecided: no descent certified among "
+                                   f"{len(tries)} directions tried ({failures}); no "
+                                   "certificate"]), None
+    label, direction, found = proved
+    lo, hi = found.derivative
+    lines = [f"point: {where}not a local minimum: descent along {label}, R'(θ; d) ∈ "
+             f"[{float(lo):.6g}, {float(hi):.6g}] < 0 (certified; the softmax enclosed by "
+             "intervals)"]
+    if report.in_cell:
+        lines[0] += f"; {len(signed)} of {len(gradient)} partials of ∇_θ R̂ are nonzero"
+    return AuditStep("point", lines, found.certificate,
+                     "descent-direction-cross-entropy.json"), direction
 
 
-def _descent_evidence(problem: Problem, v: int, sign: int, derivative) -> dict:
-    """For ``--json`` and tests: the coordinate and the derivative's enclosure (decimal
-    strings of the ball's ends), marked as not certified."""
-    return {"certified": False, "method": f"ball arithmetic ({BALL_BITS} bits)",
-            "coordinate": _name(problem, v), "index": v, "sign": sign,
-            "derivative_lower": derivative.lower().str(20, radius=False),
-            "derivative_upper": derivative.upper().str(20, radius=False)}
-
-
-def _output_derivatives(problem: Problem, point: Point, direction: Point) -> list:
-    """Per sample, the exact one-sided derivative of the outputs along ``direction``
-    (``cells.output_derivatives``, the checker's rule on breakpoints)."""
-    from .cells import output_derivatives
-    return [dz for _, dz in output_derivatives(problem, point, direction,
-                                               _progress_samples(problem))]
+def _first_descent(problem: Problem, point: Point, tries: list):
+    """The first ``(label, direction)`` of ``tries`` with a certified descent, as
+    ``((label, direction, CrossEntropyDescent), None)``, else ``(None, why)``."""
+    from .construct.ce_descent import prove_cross_entropy_descent
+    why = "none tried"
+    with Progress("one-sided derivatives along candidate directions", len(tries)) as bar:
+        for label, direction in tries:
+            try:
+                found = prove_cross_entropy_descent(problem, point, direction,
+                                                    _progress_samples(problem))
+            except CertifyError as err:
+                why = shorten(str(err))
+                bar.advance()
+                continue
+            return (label, direction, found), None
+    return None, f"last: {why}"
 
 
 def _progress_samples(problem: Problem):
     from .progress import progress
     return progress(problem.data.inputs, "samples (one-sided derivative)",
                     total=problem.data.n)
-
-
-def _one_sided_ball(problem: Problem, point: Point, direction: Point, psi):
-    """``R'(θ; d) = (1/n) Σ_i ψ_iᵀ ẏ_i`` with exact ``ẏ_i`` and ball ``ψ_i``."""
-    import flint
-    total = flint.arb(0)
-    for p, dz in zip(psi, _output_derivatives(problem, point, direction)):
-        for pk, dk in zip(p, dz):
-            if dk:
-                total += pk * flint.fmpq(dk.numerator, dk.denominator)
-    return total / problem.data.n
 
 
 def _ce_lower_step(problem: Problem, point: Point, risk, direction, result: Audit) -> AuditStep:

@@ -1,9 +1,10 @@
 """``certify audit`` for classifiers (issue 15, section 3): the cross-entropy steps, ``--loss``
 on the audit and the cell commands, and progress lines on standard error.
 
-The cross-entropy audit certifies only what a checker kind takes (the enclosure); its descent
-and lower point are ball-arithmetic evidence, marked as such, and checked here against float
-finite differences. Classifiers are built with ``onnx.helper`` (a trailing Softmax) and, for a
+The cross-entropy audit certifies the cell (no risk quoted), the descent
+(``descent-direction-cross-entropy``: the softmax enclosed by intervals) and, for a Stage-A
+point, the enclosure; its lower point is ball-arithmetic evidence, marked as such. Both are
+checked here against float finite differences. Classifiers are built with ``onnx.helper`` (a trailing Softmax) and, for a
 real export, with scikit-learn and skl2onnx.
 """
 from __future__ import annotations
@@ -90,9 +91,13 @@ def float_risk(problem, point, direction=None, h=0.0):
     return float(np.mean(lse - (y * a).sum(axis=1)))
 
 
-def direction_of(problem, evidence):
-    from certify.audit import _coordinate
-    return _coordinate(problem, evidence["index"], Fraction(evidence["sign"]))
+def direction_of(problem, doc):
+    """The direction of a descent certificate, and its claimed derivative bounds (floats)."""
+    from certify.cells import read_point
+    claim = doc["claim"]
+    return (read_point(doc["witness"]["direction"], problem, "direction"),
+            float(Fraction(claim["derivative_at_least"])),
+            float(Fraction(claim["derivative_at_most"])))
 
 
 # -- load_model -----------------------------------------------------------------------------------
@@ -117,26 +122,26 @@ def test_load_model_without_softmax_stays_squared_and_loss_overrides(tmp_path):
 
 # -- the cross-entropy audit ----------------------------------------------------------------------
 
-def test_stage_a_classifier_gets_evidence_and_an_enclosure(tmp_path):
+def test_stage_a_classifier_gets_certificates_and_an_enclosure(tmp_path):
     model, data = classifier(tmp_path)
     problem, point, _ = load_model(str(model), str(data))
     result = audit_point(problem, point)
     steps = by_step(result)
     assert list(steps) == ["cell", "point", "optimum", "lower", "enclosure"]
-    # the only certificate is the enclosure, and the checker accepts it
+    # cell, descent and enclosure certificates, each accepted by the checker
     docs = result.certificates()
-    assert list(docs) == ["spurious-local-minimum-enclosure.json"]
-    assert check_certificate(copy.deepcopy(docs["spurious-local-minimum-enclosure.json"])).accepted
+    assert list(docs) == ["cell.json", "descent-direction-cross-entropy.json",
+                          "spurious-local-minimum-enclosure.json"]
+    for doc in docs.values():
+        assert check_certificate(copy.deepcopy(doc)).accepted
     assert check_all(result)
-    assert "no cell certificate" in "\n".join(steps["cell"].lines)
-    assert "not a certificate" in steps["point"].lines[0]
-    # the descent evidence is right: float finite differences agree with the ball
-    ev = steps["point"].evidence
-    assert ev["certified"] is False
-    d = direction_of(problem, ev)
+    assert "risk" not in docs["cell.json"]["claim"]
+    assert "the cell certificate states the pattern" in "\n".join(steps["cell"].lines)
+    assert "(certified;" in steps["point"].lines[0] and steps["point"].evidence is None
+    # the certified derivative is right: float finite differences agree with its bounds
+    d, low, high = direction_of(problem, docs["descent-direction-cross-entropy.json"])
     h = 1e-6
     slope = (float_risk(problem, point, d, h) - float_risk(problem, point, d, -h)) / (2 * h)
-    low, high = float(ev["derivative_lower"]), float(ev["derivative_upper"])
     assert high < 0 and abs(slope - (low + high) / 2) < 1e-5
     # the lower point is lower (floats agree with the balls)
     assert result.lower_point is not None and result.lower_risk is None
@@ -163,8 +168,9 @@ def test_point_not_of_the_stage_a_form_gets_no_enclosure(tmp_path):
     result = audit_point(problem, point)
     steps = by_step(result)
     assert steps["enclosure"].lines[0].startswith("enclosure: not attempted (layer 1 unit")
-    assert steps["enclosure"].certificate is None and result.certificates() == {}
-    assert steps["point"].evidence["certified"] is False   # still a descent, as evidence
+    assert steps["enclosure"].certificate is None
+    assert list(result.certificates()) == ["cell.json", "descent-direction-cross-entropy.json"]
+    assert check_all(result)
 
 
 def test_stationary_point_is_undecided_and_has_no_lower_point(tmp_path):
@@ -176,9 +182,10 @@ def test_stationary_point_is_undecided_and_has_no_lower_point(tmp_path):
     result = audit_point(problem, point)
     steps = by_step(result)
     assert steps["point"].lines[0].startswith("point: undecided")
-    assert steps["point"].evidence is None
+    assert steps["point"].certificate is None
     assert steps["lower"].lines == ["lower: no lower point (no descent direction)"]
     assert result.lower_point is None
+    assert "descent-direction-cross-entropy.json" not in result.certificates()
 
 
 def test_separable_classes_enclosure_refused_in_one_line(tmp_path):
@@ -187,10 +194,10 @@ def test_separable_classes_enclosure_refused_in_one_line(tmp_path):
     result = audit_point(problem, point)
     line = by_step(result)["enclosure"].lines
     assert len(line) == 1 and line[0].startswith("enclosure: not certified: assumption A1")
-    assert result.certificates() == {}
+    assert "spurious-local-minimum-enclosure.json" not in result.certificates()
 
 
-def test_boundary_point_gets_one_sided_evidence(tmp_path):
+def test_boundary_point_gets_a_one_sided_certificate(tmp_path):
     """Unit 1 of layer 1 exactly on its breakpoint at sample 0: the one-sided rule."""
     model, data = classifier(tmp_path)
     problem, point, _ = load_model(str(model), str(data))
@@ -204,25 +211,23 @@ def test_boundary_point_gets_one_sided_evidence(tmp_path):
     steps = by_step(result)
     assert "on a cell boundary" in steps["cell"].lines[0]
     assert steps["point"].lines[0].startswith("point: on a boundary")
-    ev = steps["point"].evidence
-    d = direction_of(problem, ev)
-    h = 1e-6
+    doc = steps["point"].certificate
+    assert doc["kind"] == "descent-direction-cross-entropy" and check_certificate(doc).accepted
+    d, low, high = direction_of(problem, doc)
+    h = 1e-7
     slope = (float_risk(problem, moved, d, h) - float_risk(problem, moved)) / h
-    assert float(ev["derivative_upper"]) < 0
-    assert abs(slope - float(ev["derivative_upper"])) < 1e-4
+    assert high < 0 and abs(slope - high) < 1e-4
     # the one-sided rule itself, along ±b_1[1] (the unit on its breakpoint): each side's
     # ball agrees with that side's float difference quotient, and the two sides differ (a kink)
-    from certify.audit import _coordinate, _one_sided_ball, _precision, _softmax_terms
-    report_outputs, _ = forward(problem.network, moved, [list(x) for x in problem.data.inputs])
-    with _precision(128):
-        psi, _ = _softmax_terms(report_outputs, problem.data.targets)
-        sides = []
-        for sign in (1, -1):
-            e = _coordinate(problem, 2, Fraction(sign))
-            ball = _one_sided_ball(problem, moved, e, psi)
-            quotient = (float_risk(problem, moved, e, h) - float_risk(problem, moved)) / h
-            assert abs(float(ball.mid()) - quotient) < 1e-4
-            sides.append(float(ball.mid()))
+    from certify.audit import _coordinate
+    from certify.construct.ce_descent import risk_and_derivative
+    sides = []
+    for sign in (1, -1):
+        e = _coordinate(problem, 2, Fraction(sign))
+        _, ball, _ = risk_and_derivative(problem, moved, e)
+        quotient = (float_risk(problem, moved, e, h) - float_risk(problem, moved)) / h
+        assert abs(float(ball.mid()) - quotient) < 1e-4
+        sides.append(float(ball.mid()))
     assert abs(sides[0] + sides[1]) > 1e-3
 
 
@@ -265,12 +270,16 @@ def test_sklearn_classifier_audit_writes_a_checked_enclosure(tmp_path, capsys,
     assert code == 0, err
     assert "loss: cross_entropy, because the model ends in Softmax" in out
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == ["lower-point.json", "spurious-local-minimum-enclosure.json"]
-    assert check_certificate((tmp_path / "a" / names[1]).read_bytes()).accepted
+    assert names == ["cell.json", "descent-direction-cross-entropy.json", "lower-point.json",
+                     "spurious-local-minimum-enclosure.json"]
+    for name in names[:2] + names[3:]:
+        assert check_certificate((tmp_path / "a" / name).read_bytes()).accepted
     for step in ("cell:", "point:", "optimum:", "lower:", "enclosure:"):
         assert step in out
-    code, out, err = run(capsys, "check", tmp_path / "a" / names[1])
+    code, out, err = run(capsys, "check", tmp_path / "a" / names[3])
     assert code == 0 and "accepted spurious-local-minimum-enclosure" in out
+    code, out, err = run(capsys, "check", tmp_path / "a" / names[1])
+    assert code == 0 and "accepted descent-direction-cross-entropy" in out
 
 
 def test_sklearn_classifier_json_marks_evidence_uncertified(capsys, sklearn_classifier):
@@ -279,7 +288,11 @@ def test_sklearn_classifier_json_marks_evidence_uncertified(capsys, sklearn_clas
     assert code == 0 and err == ""
     body = json.loads(out)
     assert body["result"] == "accepted"
-    assert [c["kind"] for c in body["certificates"]] == ["spurious-local-minimum-enclosure"]
+    assert [c["kind"] for c in body["certificates"]] == [
+        "cell", "descent-direction-cross-entropy", "spurious-local-minimum-enclosure"]
+    descent = body["certificates"][1]
+    assert descent["step"] == "point" and descent["claim"]["descent"] is True
+    assert float(descent["figures"]["derivative_at_most"]["decimal"]) < 0
     evidence = [s["evidence"] for s in body["steps"] if "evidence" in s]
     assert evidence and all(e["certified"] is False for e in evidence)
 
@@ -325,7 +338,7 @@ def test_audit_loss_cross_entropy_overrides_a_problem_file(tmp_path, capsys):
     code, out, err = run(capsys, "audit", "--problem", p, "--point", q, "--loss",
                          "cross_entropy")
     assert code == 0, err
-    assert "loss cross_entropy" in out and "no cell certificate" in out
+    assert "loss cross_entropy" in out and "descent-direction-cross-entropy.json" in out
 
 
 def test_audit_loss_cross_entropy_needs_probability_targets(tmp_path, capsys):
@@ -493,8 +506,9 @@ def test_write_all_cross_entropy(tmp_path):
     problem, point, _ = load_model(str(model), str(data))
     result = audit_point(problem, point)
     written = write_all(result, tmp_path / "w")
-    assert sorted(p.name for p in written) == ["lower-point.json",
-                                               "spurious-local-minimum-enclosure.json"]
+    assert sorted(p.name for p in written) == [
+        "cell.json", "descent-direction-cross-entropy.json", "lower-point.json",
+        "spurious-local-minimum-enclosure.json"]
     # the lower point file reads back, and its float risk is below the trained point's
     from certify.cells import read_point
     from certify.problem import load_json

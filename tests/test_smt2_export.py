@@ -41,8 +41,8 @@ def test_every_kind_exports_replayable_facts(kind):
         text = doc if isinstance(doc, str) else json.dumps(doc)
         verdict = check_certificate(text, smt2=sink)
         assert verdict.accepted
-        if kind == "spurious-local-minimum-enclosure":
-            assert sink == []
+        if kind in ("spurious-local-minimum-enclosure", "descent-direction-cross-entropy"):
+            assert sink == []   # exp and log are outside QF_NRA: nothing to replay
             continue
         assert sink, f"{name}: no SMT-LIB written"
         for note, smt in sink:

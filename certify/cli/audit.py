@@ -10,8 +10,10 @@ certificate (``cell.json``, ``descent-direction.json``, ``cell-global-minimum.js
 ``cell-critical-point.json``, ``cell-optimum.json``, ``spurious-local-minimum.json``) and
 ``lower-point.json`` — all or none, after the independent checker accepted each certificate.
 A classifier (a model ending in Softmax, or ``--loss cross_entropy``) gets the cross-entropy
-audit (``certify/audit.py``): the pattern and ball-arithmetic evidence without certificates,
-and ``spurious-local-minimum-enclosure.json`` when the point is of the Stage-A form.
+audit (``certify/audit.py``): ``cell.json`` (no risk quoted),
+``descent-direction-cross-entropy.json`` (the softmax enclosed by intervals), a lower point as
+ball-arithmetic evidence, and ``spurious-local-minimum-enclosure.json`` when the point is of
+the Stage-A form.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Kernel: outward-rounded interval arithmetic (used by the enclosure kind).
+"""Kernel: outward-rounded interval arithmetic, and the softmax cross-entropy on it (used by
+the kinds that take the cross_entropy loss: the enclosure, descent-direction-cross-entropy).
 
 An interval is a pair of integers (lo, hi) meaning [lo, hi] / 2^IV_BITS. Every operation
 rounds lo down and hi up; exp and log come from their series with explicit remainder bounds,
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
+
+from .strict import Reject, clip, fmt
 
 
 IV_BITS, _IV_GUARD = 256, 64
@@ -140,3 +143,32 @@ def _log_bounds(y: int) -> tuple:
 
 def iv_log(a: tuple) -> tuple:
     return _log_bounds(a[0])[0], _log_bounds(a[1])[1]
+
+
+# -- softmax cross-entropy (SCHEMA.md 1.2, loss "cross_entropy") ----------------------------------
+# l(z, y) = log sum_k e^{z_k} - y.z with y a probability vector; with reduced logits
+# d_k = z_k - z_K (k < K) it is log(1 + sum_k e^{d_k}) - sum_k y_k d_k.
+
+MAX_LOGIT = 4096            # |d| beyond this: refuse (e^d would be a 6,000-bit integer)
+
+
+def ce_parts(d: list) -> tuple:
+    """For reduced logits d (intervals), enclosures of log(1 + sum e^d) and of the softmax
+    p_k = e^{d_k} / (1 + sum_j e^{d_j}), k < K, each by monotonicity."""
+    E = [iv_exp(v) for v in d]
+    total = (IV_ONE + sum(e[0] for e in E), IV_ONE + sum(e[1] for e in E))
+    p = [iv_ratio(e, (total[0] - e[0], total[1] - e[1])) for e in E]
+    return iv_log(total), p
+
+
+def ce_loss(d: list, y: list, lse: tuple) -> tuple:
+    """log(1 + sum e^d) - sum_k y_k d_k, given the enclosure lse of the first term."""
+    for v, yk in zip(d, y):
+        lse = iv_sub(lse, iv_rat(v, yk))
+    return lse
+
+
+def logit_range(d: Fraction, path: str):
+    if abs(d) > MAX_LOGIT:
+        raise Reject("enclosure-out-of-range", path, f"a logit difference exceeds "
+                     f"{MAX_LOGIT} in magnitude: outside the enclosure's range", clip(fmt(d)))

@@ -1,6 +1,7 @@
 """Kinds at and across cell boundaries, and critical points (SCHEMA.md 1.1):
 `nondifferentiable-boundary`, `descent-direction` and `cell-critical-point`. One-sided
-derivatives by forward mode; Hessians from the expanded cell polynomials (kernel/cells.py).
+derivatives by forward mode (kernel/tangents.py); Hessians from the expanded cell polynomials
+(kernel/cells.py).
 """
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import operator
 from fractions import Fraction
 
 from ..kernel.arithmetic import check_ldl, output_rows, squared_risk
-from ..kernel.cells import (MAX_ORDER, MAX_PATH_WORK, Cell, cell_of, cell_setup, chains,
-                            cell_with_convex_loss, expand_cell_polynomial, reparameterise,
+from ..kernel.cells import (MAX_ORDER, MAX_PATH_WORK, Cell, cell_of, cell_setup,
+                            cell_with_convex_loss, chains, expand_cell_polynomial, reparameterise,
                             require_in_cell, var_name)
 from ..kernel.problem import Problem, parse_point
 from ..kernel.strict import Reject, clip, expect_object, fmt, match_claim, matrix, show, vector
+from ..kernel.tangents import tangents
 
 MAX_ADJACENT = 12           # log2 of the adjacent cells compared for one sample
 MAX_ADJACENT_WORK = 200_000   # adjacent-cell gradients compared over all samples
@@ -21,26 +23,10 @@ MAX_ADJACENT_WORK = 200_000   # adjacent-cell gradients compared over all sample
 
 def _one_sided(prob: Problem, point: list, direction: list, sign: int,
                risk: list | None = None) -> Fraction:
-    """R'(theta; sign * d) by forward mode with one-sided slopes: sigma'(z; dz) is the slope
-    of the piece dz points into (on a breakpoint with dz = 0 it is 0, whichever piece). The
-    chain rule holds for directional derivatives of compositions of Lipschitz PL maps. With
-    `risk` (a list), R(theta) from the same forward pass is appended to it."""
-    total, mul, loss = Fraction(0), operator.mul, Fraction(0)
-    for x, y in zip(prob.inputs, prob.targets):
-        a, da = list(x), [Fraction(0)] * len(x)
-        for j, ((W, b), (dW, db)) in enumerate(zip(point, direction), 1):
-            z = [sum(map(mul, row, a), c) for row, c in zip(W, b)]
-            # zeros skipped: directions are often sparse, and a Fraction product costs
-            dz = [sum((w * v for w, v in zip(row, da) if v), Fraction(0)) +
-                  sign * sum((d * v for d, v in zip(drow, a) if d), dc)
-                  for row, drow, dc in zip(W, dW, db)]
-            if j == len(point):
-                break
-            act, slopes = prob.activations[j - 1], []
-            for v, dv in zip(z, dz):
-                q, on = act.locate(v)
-                slopes.append(act.slopes[q + (on and dv > 0)])
-            a, da = [act(v) for v in z], [s * dv for s, dv in zip(slopes, dz)]
+    """R'(theta; sign * d) of the squared risk from _tangents. With `risk` (a list),
+    R(theta) from the same forward pass is appended to it."""
+    total, loss = Fraction(0), Fraction(0)
+    for z, dz, y in tangents(prob, point, direction, sign):
         total += sum(2 * (u - t) * du for u, t, du in zip(z, y, dz))
         if risk is not None:
             loss += sum((u - t) * (u - t) for u, t in zip(z, y))

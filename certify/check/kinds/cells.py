@@ -11,18 +11,30 @@ from ..kernel.arithmetic import check_ldl, output_rows, risk_of_outputs, squared
 from ..kernel.cells import (GRAM_HESSIAN_LOSSES, MAX_ORDER, cell_of, cell_setup,
                             cell_with_convex_loss, gradient_targets, gradient_zero, path_name,
                             reparameterise, require_in_cell, same_pattern)
-from ..kernel.problem import EXACT_LOSSES
+from ..kernel.problem import EXACT_LOSSES, require_ce_problem
 from ..kernel.strict import (Reject, clip, expect_count, expect_list, expect_object, fmt,
                              match_claim, matrix, needs_version, show, vector)
 
 
 
-_CELL_CLAIM = ("in_cell", "pattern", "margin", "margin_at", "boundary", "risk")
+_CELL_CLAIM = ("in_cell", "pattern", "margin", "margin_at", "boundary")
 
 
 def check_cell(doc: dict, be) -> dict:
-    prob, claim, _, (point,), X = cell_setup(doc, be, _CELL_CLAIM, ("multilinear",),
-                                              ("point",), losses=EXACT_LOSSES)
+    """The pattern, margin and boundary; the risk for an exact loss. The cross_entropy risk is
+    irrational: its claim (1.3) carries no `risk` (the other facts do not depend on the loss)."""
+    since_1_3 = int(doc["schema_version"].split(".")[1]) >= 3   # the envelope checked "1.x"
+    losses = EXACT_LOSSES + (("cross_entropy",) if since_1_3 else ())
+    prob, claim, _, (point,), X = cell_setup(doc, be, _CELL_CLAIM, ("multilinear", "risk"),
+                                              ("point",), losses=losses)
+    exact = prob.loss[0] != "cross_entropy"
+    if exact and "risk" not in claim:
+        raise Reject("missing-key", "$.claim.risk", "missing key 'risk'")
+    if not exact:
+        require_ce_problem(prob.widths, prob.targets)
+        if "risk" in claim:
+            raise Reject("claim-mismatch", "$.claim.risk", "the cross_entropy risk is "
+                         "irrational: a cell claim quotes none", show(claim["risk"]))
     if prob.loss[0] != "squared" and doc["schema_version"] in ("1.0", "1.1"):
         raise Reject("unsupported-loss", "$.problem.loss", "a cell certificate with a loss "
                      "other than squared needs schema 1.2", show(doc["problem"]["loss"]))
@@ -30,8 +42,9 @@ def check_cell(doc: dict, be) -> dict:
     same_pattern(claim["pattern"], cell, "$.claim.pattern")
     facts = {"in_cell": not cell.boundary, "boundary": cell.boundary,
              "margin": None if cell.margin is None else fmt(cell.margin),
-             "margin_at": cell.margin_at,
-             "risk": fmt(risk_of_outputs(prob, output_rows(be, cell.Z, prob.widths[-1])))}
+             "margin_at": cell.margin_at}
+    if exact:
+        facts["risk"] = fmt(risk_of_outputs(prob, output_rows(be, cell.Z, prob.widths[-1])))
     if "multilinear" in claim:   # cell-polynomial: only a cell has one polynomial
         require_in_cell(cell)
         reparameterise(prob, cell, point, output_rows(be, cell.Z, prob.widths[-1]), expand=True)

@@ -39,48 +39,13 @@ import operator
 from fractions import Fraction
 
 from ..kernel.arithmetic import forward
-from ..kernel.intervals import (IV_ONE, iv_add, iv_dot, iv_exp, iv_int_div, iv_log, iv_mag, iv_mul,
-                                iv_q, iv_rat, iv_ratio, iv_sub)
-from ..kernel.problem import Problem, parse_point, parse_problem
+from ..kernel.intervals import (IV_ONE, ce_loss, ce_parts, iv_add, iv_dot, iv_int_div, iv_mag,
+                                iv_mul, iv_q, iv_sub, logit_range)
+from ..kernel.problem import Problem, parse_point, parse_problem, require_ce_problem
 from ..kernel.strict import (Reject, clip, expect_list, expect_object, fmt, matrix, parse_rational,
                              show)
 
-_MAX_LOGIT = 4096            # |d| beyond this: refuse (e^d would be a 6,000-bit integer)
 _MAX_BOX = 200               # box coordinates (the Krawczyk products are cubic in it)
-
-
-def _ce_parts(d: list) -> tuple:
-    """For reduced logits d (intervals), enclosures of log(1 + sum e^d) and of the softmax
-    p_k = e^{d_k} / (1 + sum_j e^{d_j}), k < K, each by monotonicity."""
-    E = [iv_exp(v) for v in d]
-    total = (IV_ONE + sum(e[0] for e in E), IV_ONE + sum(e[1] for e in E))
-    p = [iv_ratio(e, (total[0] - e[0], total[1] - e[1])) for e in E]
-    return iv_log(total), p
-
-
-def _ce_loss(d: list, y: list, lse: tuple) -> tuple:
-    """log(1 + sum e^d) - sum_k y_k d_k, given the enclosure lse of the first term."""
-    for v, yk in zip(d, y):
-        lse = iv_sub(lse, iv_rat(v, yk))
-    return lse
-
-
-def _logit_range(d: Fraction, path: str):
-    if abs(d) > _MAX_LOGIT:
-        raise Reject("enclosure-out-of-range", path, f"a logit difference exceeds "
-                     f"{_MAX_LOGIT} in magnitude: outside the enclosure's range", clip(fmt(d)))
-
-
-def _ce_targets(targets: list):
-    for i, row in enumerate(targets):
-        for k, y in enumerate(row):
-            if y < 0:
-                raise Reject("bad-loss", f"$.problem.data.targets[{i}][{k}]", "the cross-entropy "
-                             "loss needs every target row a probability vector (entries >= 0)",
-                             clip(fmt(y)))
-        if sum(row) != 1:
-            raise Reject("bad-loss", f"$.problem.data.targets[{i}]", "the cross-entropy loss "
-                         "needs every target row to sum to 1", clip(fmt(sum(row))))
 
 
 def _box(x: object, point: list, widths: list) -> list:
@@ -185,10 +150,7 @@ def check_enclosure(doc: dict, be) -> dict:
         raise Reject("unsupported-version", "$.schema_version", "this kind needs schema 1.2")
     prob = parse_problem(doc["problem"], losses=("cross_entropy",))
     d0, K, n = prob.widths[0], prob.widths[-1], len(prob.inputs)
-    if K < 2:
-        raise Reject("bad-problem", "$.problem.network.widths", "cross-entropy needs at least "
-                     "two outputs (classes)", show(K))
-    _ce_targets(prob.targets)
+    require_ce_problem(prob.widths, prob.targets)
     claim = expect_object(doc["claim"], "$.claim", _ENCLOSURE_CLAIM)
     if claim["minimum_in_box"] is not True:
         raise Reject("claim-mismatch", "$.claim.minimum_in_box", "expected true",
@@ -219,7 +181,7 @@ def check_enclosure(doc: dict, be) -> dict:
     centre = [[last[k][i] - last[K - 1][i] for k in range(K - 1)] for i in range(n)]
     for i, row in enumerate(centre):
         for v in row:
-            _logit_range(v, f"$.witness.point (sample {i})")
+            logit_range(v, f"$.witness.point (sample {i})")
 
     # the box in v: |v(u) - v(c)| <= |L| |u - c| entrywise
     half = [max(hi - v, v - lo) for (*_, lo, hi, v) in box]
@@ -237,9 +199,9 @@ def check_enclosure(doc: dict, be) -> dict:
     for i in range(n):
         d = [rows[k][i] - rows[K - 1][i] for k in range(K - 1)]
         for v in d:
-            _logit_range(v, f"$.witness.better_point (sample {i})")
+            logit_range(v, f"$.witness.better_point (sample {i})")
         d = [iv_q(v) for v in d]
-        high = iv_add(high, _ce_loss(d, prob.targets[i], _ce_parts(d)[0]))
+        high = iv_add(high, ce_loss(d, prob.targets[i], ce_parts(d)[0]))
     better_high = Fraction(-((-high[1]) // n), IV_ONE)
     if risk_low < at_least:
         raise Reject("risk-bound-not-verified", "$.claim.risk_at_least", "the enclosure proves "
@@ -319,11 +281,11 @@ def _enclosure_sums(be, prob: Problem, centre: list, spread: list) -> tuple:
         dc = [iv_q(v) for v in centre[i]]
         radius = [Fraction(r, den * sden) for r in R[i]]
         for k, r in enumerate(radius):
-            _logit_range(abs(centre[i][k]) + r, f"$.witness.box (sample {i})")
+            logit_range(abs(centre[i][k]) + r, f"$.witness.box (sample {i})")
         dbox = [(lo - iv_q(r)[1], hi + iv_q(r)[1]) for (lo, hi), r in zip(dc, radius)]
-        _, pc = _ce_parts(dc)
-        lse, pb = _ce_parts(dbox)
-        low = iv_add(low, _ce_loss(dbox, prob.targets[i], lse))
+        _, pc = ce_parts(dc)
+        lse, pb = ce_parts(dbox)
+        low = iv_add(low, ce_loss(dbox, prob.targets[i], lse))
         for k in range(K1):
             res_lo[k][i], res_hi[k][i] = iv_sub(pc[k], iv_q(prob.targets[i][k]))
         for p, (k, k2) in enumerate(pairs):
