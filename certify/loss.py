@@ -9,6 +9,11 @@
 The risk is ``R̂(θ) = (1/n) Σ_i ℓ(ŷ_i, y_i)``. Each loss is piecewise quadratic in ``ŷ``, so
 risks, gradients and the affine optimum (``construct/affine.py``) stay exact rationals.
 
+``absolute`` (``Σ_k |ŷ_k − y_k|``) and ``hinge`` (``Σ_k max(0, 1 − y_k ŷ_k)``, ``y ∈ {−1, +1}``) are
+convex and piecewise linear but not differentiable: exact values, no gradient. Only the
+``nonsmooth-local-minimum`` certificate takes them (``construct/nonsmooth.py``; ``certify
+spurious --point``), every gradient-based rule refuses them with one line.
+
 ``cross_entropy`` (softmax, ``ℓ = log Σ_k e^{ŷ_k} − yᵀŷ``, each target row a probability vector)
 is the exception: its values are irrational, so it has no exact ``value``/``gradient`` here and
 only ``certify spurious`` takes it, through rigorous enclosures (``construct/cross_entropy.py``).
@@ -21,7 +26,8 @@ from fractions import Fraction
 from .errors import InputError
 from .exact import Matrix, canonical, rational
 
-LOSSES = ("squared", "huber", "squared_hinge", "cross_entropy")
+LOSSES = ("squared", "huber", "squared_hinge", "cross_entropy", "absolute", "hinge")
+PIECEWISE_LINEAR = ("absolute", "hinge")
 ZERO = Fraction(0)
 
 
@@ -46,6 +52,11 @@ class Loss:
     @property
     def is_squared(self) -> bool:
         return self.name == "squared"
+
+    @property
+    def is_piecewise_linear(self) -> bool:
+        """Convex, piecewise linear, not differentiable at its kinks (absolute, hinge)."""
+        return self.name in PIECEWISE_LINEAR
 
     @property
     def is_exact(self) -> bool:
@@ -85,12 +96,13 @@ class Loss:
                                      "1 (one-hot rows for class labels)", code="bad-targets",
                                      path=f"data.targets[{i}]", value=canonical(sum(row)))
             return
-        if self.name != "squared_hinge":
+        if self.name not in ("squared_hinge", "hinge"):
             return
         for i, row in enumerate(targets):
             for k, y in enumerate(row):
                 if y not in (1, -1):
-                    raise InputError("the squared hinge loss needs every target in {-1, +1}",
+                    raise InputError(f"the {self.name.replace('_', ' ')} loss needs every "
+                                     "target in {-1, +1}",
                                      code="bad-targets", path=f"data.targets[{i}][{k}]",
                                      value=canonical(y))
 
@@ -102,7 +114,11 @@ class Loss:
         if self.name == "huber":
             r, d = abs(p - y), self.delta
             return r * r / 2 if r <= d else d * (r - d / 2)
+        if self.name == "absolute":
+            return abs(p - y)
         m = 1 - y * p
+        if self.name == "hinge":
+            return m if m > 0 else ZERO
         return m * m if m > 0 else ZERO
 
     def strictly_convex_at(self, p: Fraction, y: Fraction) -> bool:
@@ -112,11 +128,16 @@ class Loss:
             return True
         if self.name == "huber":
             return abs(p - y) < self.delta
-        return 1 - y * p > 0
+        return self.name == "squared_hinge" and 1 - y * p > 0
 
     def gradient(self, p: Fraction, y: Fraction) -> Fraction:
         """``ψ = ∂ℓ/∂p`` for one coordinate (continuous in ``p``: every loss here is C¹)."""
         self.require_exact("an exact loss gradient")
+        if self.is_piecewise_linear:
+            raise InputError(f"the {self.name} loss is not differentiable, and this step needs "
+                             "its gradient; for a point of a network under this loss use "
+                             "`certify spurious PROBLEM --point FILE` (nonsmooth-local-minimum)",
+                             code="unsupported-loss", value=self.name)
         if self.name == "squared":
             return 2 * (p - y)
         if self.name == "huber":
@@ -129,7 +150,7 @@ SQUARED = Loss("squared")
 
 
 def parse_loss(spec: object, where: str = "loss") -> Loss:
-    """``"squared"``, ``"squared_hinge"`` or ``{"name": "huber", "delta": δ}`` with ``δ > 0``."""
+    """A name of ``LOSSES`` or ``{"name": "huber", "delta": δ}`` with ``δ > 0``."""
     if isinstance(spec, Loss):
         return spec
     if isinstance(spec, dict):
@@ -145,7 +166,7 @@ def parse_loss(spec: object, where: str = "loss") -> Loss:
             raise InputError("the huber threshold delta must be positive", code="bad-loss",
                              path=f"{where}.delta", value=canonical(delta))
         return Loss("huber", delta)
-    if spec in ("squared", "squared_hinge", "cross_entropy"):
+    if spec in LOSSES and spec != "huber":
         return Loss(spec)  # type: ignore[arg-type]
     raise InputError(f"unsupported loss (supported: {', '.join(LOSSES)}; huber as "
                      "{\"name\": \"huber\", \"delta\": δ})", path=where, value=spec)

@@ -144,6 +144,11 @@ def claim_parts(kind: str, v: dict) -> list:
         if "radius" in v:
             out += ["; every point within ", n("radius"), " (max-norm) keeps its pattern"]
         return out
+    if kind == "nonsmooth-local-minimum":
+        head = "a spurious local minimum" if lower else "a local minimum"
+        return [f"{head} of a non-differentiable (piecewise-linear) loss with risk ", n("risk"),
+                ": no point within ", n("radius"), " (max-norm) is lower", *([";"] + lower
+                                                                            if lower else [])]
     if kind == "local-minimum-family":
         a, b = v["interval"]
         return ["a path θ(s), s ∈ [", Num(str(a)), ", ", Num(str(b)), "], of distinct spurious "

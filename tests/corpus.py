@@ -275,6 +275,11 @@ import ce_oracle  # noqa: E402 - spurious-local-minimum-enclosure (SCHEMA.md 1.2
 register(KindSpec("spurious-local-minimum-enclosure", ce_oracle.violations, lambda doc: set(),
                   generate=ce_oracle.goldens, oracle_slack=True, free=ce_oracle.free_paths))
 
+import ce_descent_oracle  # noqa: E402 - descent-direction-cross-entropy (SCHEMA.md 1.3): every
+register(KindSpec("descent-direction-cross-entropy",  # number judged by the mpmath oracle
+                  ce_descent_oracle.violations, lambda doc: set(), ce_descent_oracle.claims,
+                  oracle_slack=True))
+
 
 import parametric_oracle  # noqa: E402 - parametric-spurious-minimum (SCHEMA.md 1.3): the
 # positivity certificates, the sample point, the domain and a claimed gap bound are proofs or
@@ -284,6 +289,15 @@ register(KindSpec("parametric-spurious-minimum", parametric_oracle.violations,
                   lambda doc: {("claim", "gap_at_least")},   # optional: dropped, a weaker claim
                   free=lambda doc: {("witness", "positivity"), ("witness", "sample_point"),
                                     ("claim", "domain"), ("claim", "gap_at_least")}))
+
+
+import nonsmooth_oracle  # noqa: E402 - nonsmooth-local-minimum (SCHEMA.md 1.3): every number
+# judged by the exact recomputation and the sampling falsifier (a changed input or weight may
+# keep a risk-0 minimum a minimum); the radius is the claim's scope: a changed radius may be
+# refused (the solver finds a lower point in the larger box) or accepted (then the falsifier
+# must find no lower point either)
+register(KindSpec("nonsmooth-local-minimum", nonsmooth_oracle.violations, lambda doc: set(),
+                  oracle_slack=True, free=lambda doc: {("claim", "radius")}))
 
 
 def golden_certificates() -> dict[str, dict[str, dict]]:

@@ -283,7 +283,7 @@ BAD_INPUTS = {
     "zero-denominator": (problem_text(data={"inputs": [[0, 0], [0, "1/0"], [1, 0], [1, 1]],
                                             "targets": [[0], [1], [1], [0]]}),
                          None, 2, ["zero denominator"]),
-    "unsupported-loss": (problem_text().replace('"squared"', '"hinge"'), None, 2,
+    "unsupported-loss": (problem_text().replace('"squared"', '"logistic"'), None, 2,
                          ["unsupported loss"]),
     "missing-csv": (problem_text(data={"csv": "nope.csv", "target_columns": [2]}), None, 2,
                     ["nope.csv", "no such file"]),

@@ -250,7 +250,7 @@ def test_from_json_scalar_rows_become_one_element_rows():
     ({"network": {"widths": [2, 3, 1]}, "data": XOR}, "missing key 'activation'"),
     ({"network": {"widths": "2,3,1", "activation": "relu"}, "data": XOR}, "list of integers"),
     ({"network": [2, 3, 1], "data": XOR}, "must be an object"),
-    ({"network": {"widths": [2, 3, 1], "activation": "relu"}, "data": XOR, "loss": "hinge"},
+    ({"network": {"widths": [2, 3, 1], "activation": "relu"}, "data": XOR, "loss": "logistic"},
      "unsupported loss"),
     ({"network": {"widths": [2, 3, 2], "activation": "relu"}, "data": XOR},
      "targets have 1 columns but the network's output width is 2"),

@@ -120,17 +120,29 @@ def test_a_conclusion_needs_accepted_premises_and_true_facts(monkeypatch):
     assert all(r.passed for r in results if not r.step.startswith("planted"))
 
 
-def test_pending_obligations_are_listed_never_passed(capsys):
-    """lvb18's non-differentiable-loss counterexample waits for a checker rule (a hinge or
-    absolute loss): listed with the rule it needs, never run, never counted as passed."""
+def test_pending_obligations_are_listed_never_passed(capsys, monkeypatch):
+    """An obligation waiting for a checker rule (planted here: every module's obligations are
+    checkable today) is listed with the rule it needs, never run, never counted as passed."""
+    module = next(m for m in theorems.theorem_modules() if m.NAME == "lvb18")
+    original = module.obligations
+
+    def with_pending(instance):
+        return original(instance) + [theorems.Obligation(
+            "planted: a step no checker rule decides yet", "no-such-kind",
+            needs_checker="a rule that does not exist")]
+    monkeypatch.setattr(module, "obligations", with_pending)
     waiting = theorems.pending(theorems.find(["lvb18"]))
-    assert waiting and all(rule for *_, rule in waiting)
+    assert waiting and all(rule == "a rule that does not exist" for *_, rule in waiting)
     results = theorems.run(theorems.find(["lvb18"]))
     assert not {step for _, _, step, _ in waiting} & {r.step for r in results}
     assert main(["theorems", "check", "lvb18"]) == 0
     out = capsys.readouterr().out
     assert "○ lvb18" in out and "needs checker support" in out
     assert f"{len(waiting)} not yet checked" in out
+
+
+def test_no_shipped_obligation_is_pending():
+    assert theorems.pending(theorems.theorem_modules()) == []
 
 
 def _tampered_module(monkeypatch):
@@ -175,7 +187,7 @@ def test_cli_lists_shows_and_checks(capsys):
         assert all(f"condition: {c}" in long for c in module.CONDITIONS)
         assert all(f"the tool's reading: {r}" in long for r in module.READING)
         assert all(f"taken on trust: {t}" in long for t in module.TRUSTED)
-    assert "expected rejection" in long and "not yet checked" in long
+    assert "expected rejection" in long and "not yet checked" not in long   # none pending
     assert main(["theorems", "show", "ysj1"]) == 0
     shown = capsys.readouterr().out
     assert shown.startswith("ysj1: ") and "beyond the paper" in shown and "hwt1:" not in shown

@@ -14,6 +14,7 @@ the kind module, Python and - when used - python-flint, z3 or cvc5):
   kernel/rational_functions.py rational functions of parameters, positivity obligations
   kernel/intervals.py          outward-rounded interval arithmetic (exp, log)
   kernel/cells.py              cells, path products, reparameterisation, chains of sides
+  kernel/tangents.py           one-sided derivatives of the outputs (forward mode)
   kinds/*.py                   one module per family of kinds; each imports the kernel only
 
 Beside them, and in no verdict's trust base: trust.py (which files a verdict rested on),
@@ -35,8 +36,8 @@ from .kernel.arithmetic import FractionBackend, is_sparse, make_backend
 from .kernel.polynomials import solver_trust
 from .kernel.strict import (Reject, certificate_digest, clip, expect_object, json_type,
                             parse_strict, show, walk_strict)
-from .kinds import (boundary, cells, enclosure, family, global_minimum, minimum, parametric,
-                    spurious, valley)
+from .kinds import (boundary, cells, descent_ce, enclosure, family, global_minimum, minimum,
+                    nonsmooth, parametric, spurious, valley)
 
 FORMAT = "certify"
 SCHEMA_MAJOR, SCHEMA_MINOR = 1, 3
@@ -54,10 +55,12 @@ RULES = {
     "separated-minima": cells.check_separated,
     "nondifferentiable-boundary": boundary.check_boundary,
     "descent-direction": boundary.check_descent,
+    "descent-direction-cross-entropy": descent_ce.check_descent_cross_entropy,
     "cell-critical-point": boundary.check_critical,
     "spurious-local-minimum-enclosure": enclosure.check_enclosure,
     "local-minimum": minimum.check_local_minimum,
     "parametric-spurious-minimum": parametric.check_parametric_minimum,
+    "nonsmooth-local-minimum": nonsmooth.check_nonsmooth_minimum,
 }
 
 # Beyond Python, the arithmetic backend and the files: the deciders of the path kinds'
@@ -65,8 +68,11 @@ RULES = {
 _KIND_TRUST = {"local-minimum-family": solver_trust, "valley-path": solver_trust,
                "spurious-local-minimum-enclosure":
                    lambda decider: ("integer interval arithmetic over 2^256 (exp, log by series)",),
+               "descent-direction-cross-entropy":
+                   lambda decider: ("integer interval arithmetic over 2^256 (exp, log by series)",),
                "local-minimum": lambda decider: (),
-               "parametric-spurious-minimum": parametric.trust}
+               "parametric-spurious-minimum": parametric.trust,
+               "nonsmooth-local-minimum": nonsmooth.trust}
 # The deciders: sturm|z3|both for the univariate path kinds, exact|z3|cvc5|all for the
 # multivariate obligations of parametric-spurious-minimum; exact is sturm and all is both for
 # the path kinds (the parametric kind maps back), cvc5 decides multivariate obligations only.

@@ -16,7 +16,8 @@ the fact independently of this checker's arithmetic:
                 (`cell-global-minimum`): the parameters are free reals, so these are genuinely
                 nonlinear queries, whose `unsat` is the whole local-minimum claim
 
-The cross-entropy enclosure needs exp and log, outside QF_NRA: it gets no files. The univariate
+The cross-entropy kinds (enclosure, descent) need exp and log, outside QF_NRA: they get no
+files. The nonsmooth-local-minimum kind exports the very query it decided (kinds/nonsmooth.py). The univariate
 path obligations are exported by the deciders themselves (kernel/polynomials.py).
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .kernel.problem import EXACT_LOSSES, parse_point, parse_problem
+from .kernel.strict import smt_number
 
 MAX_GROUND = 20_000   # pre-activations written out for one ground fact
 MAX_FREE = 64         # free parameters of a local-minimum query
@@ -32,8 +34,8 @@ MAX_FREE_GROUND = 400  # pre-activations of a local-minimum query
 
 def export(kind: str, doc: dict, sink: list) -> None:
     """Append (note, SMT-LIB text) pairs for the facts of an accepted certificate."""
-    if kind == "parametric-spurious-minimum":   # exported as decided (kinds/parametric.py)
-        return
+    if kind in ("parametric-spurious-minimum", "nonsmooth-local-minimum"):
+        return   # exported as decided (kinds/parametric.py, kinds/nonsmooth.py)
     if doc["problem"].get("loss") == "cross_entropy":
         return
     prob = parse_problem(doc["problem"], losses=EXACT_LOSSES)
@@ -62,12 +64,6 @@ def export(kind: str, doc: dict, sink: list) -> None:
                          _cell(prob, points["point"], claim["risk"])))
 
 
-def _num(v: Fraction) -> str:
-    mag = str(abs(v.numerator)) if v.denominator == 1 else \
-        f"(/ {abs(v.numerator)} {v.denominator})"
-    return f"(- {mag})" if v < 0 else mag
-
-
 def _sum(terms: list) -> str:
     terms = [t for t in terms if t != "0"] or ["0"]
     return terms[0] if len(terms) == 1 else f"(+ {' '.join(terms)})"
@@ -76,25 +72,25 @@ def _sum(terms: list) -> str:
 def _activation(act, z: str, piece: int | None) -> str:
     """sigma(z) as a term: the piece's affine map when it is fixed, else nested ite."""
     def affine(q):
-        return _sum([f"(* {_num(act.slopes[q])} {z})", _num(act.intercepts[q])])
+        return _sum([f"(* {smt_number(act.slopes[q])} {z})", smt_number(act.intercepts[q])])
     if piece is not None:
         return affine(piece)
     term = affine(len(act.bps))
     for q in range(len(act.bps) - 1, -1, -1):
-        term = f"(ite (< {z} {_num(act.bps[q])}) {affine(q)} {term})"
+        term = f"(ite (< {z} {smt_number(act.bps[q])}) {affine(q)} {term})"
     return term
 
 
 def _loss(loss: tuple, u: str, y: Fraction) -> str:
-    r = f"(- {u} {_num(y)})"
+    r = f"(- {u} {smt_number(y)})"
     if loss[0] == "squared":
         return f"(* {r} {r})"
     if loss[0] == "huber":
-        d = _num(loss[1])
+        d = smt_number(loss[1])
         absolute = f"(ite (>= {r} 0) {r} (- {r}))"
         return (f"(ite (<= {absolute} {d}) (/ (* {r} {r}) 2) "
                 f"(* {d} (- {absolute} (/ {d} 2))))")
-    m = f"(- 1 (* {_num(y)} {u}))"
+    m = f"(- 1 (* {smt_number(y)} {u}))"
     return f"(ite (> {m} 0) (* {m} {m}) 0)"
 
 
@@ -115,7 +111,7 @@ class _Query:
         weight(j, r, c), a term; with `pieces`, every unit's piece is fixed per sample."""
         L, total = len(prob.widths) - 1, []
         for i, (x, y) in enumerate(zip(prob.inputs, prob.targets)):
-            a = [_num(v) for v in x]
+            a = [smt_number(v) for v in x]
             for j in range(1, L + 1):
                 z = [self.real(f"{tag}z{j}_{r}_{i}", _sum(
                     [f"(* {weight(j, r, c)} {a[c]})" for c in range(len(a))] +
@@ -136,21 +132,21 @@ class _Query:
 
 
 def _constant(point):
-    return lambda j, r, c: _num(point[j - 1][0][r][c] if c < len(point[j - 1][0][r])
+    return lambda j, r, c: smt_number(point[j - 1][0][r][c] if c < len(point[j - 1][0][r])
                                 else point[j - 1][1][r])
 
 
 def _ground(prob, point, claimed: str, relation: str) -> str:
     q = _Query(f"R(point) {relation} {claimed}")
     risk = q.network(prob, _constant(point), "")
-    return q.text(f"(not ({relation} {risk} {_num(Fraction(claimed))}))")
+    return q.text(f"(not ({relation} {risk} {smt_number(Fraction(claimed))}))")
 
 
 def _gap(prob, point, better, claimed: str) -> str:
     q = _Query(f"R(point) - R(better_point) = {claimed} > 0")
     high, low = q.network(prob, _constant(point), "p"), q.network(prob, _constant(better), "b")
     gap = f"(- {high} {low})"
-    return q.text(f"(not (and (= {gap} {_num(Fraction(claimed))}) (> {gap} 0)))")
+    return q.text(f"(not (and (= {gap} {smt_number(Fraction(claimed))}) (> {gap} 0)))")
 
 
 def _free(q: _Query, point):
@@ -168,10 +164,10 @@ def _ball(prob, point, radius: Fraction, risk: str) -> str:
     value = _constant(point)
     for (j, r, c), name in names.items():
         centre = value(j, r, c)
-        q.lines.append(f"(assert (<= (- {centre} {_num(radius)}) {name}))")
-        q.lines.append(f"(assert (<= {name} (+ {centre} {_num(radius)})))")
+        q.lines.append(f"(assert (<= (- {centre} {smt_number(radius)}) {name}))")
+        q.lines.append(f"(assert (<= {name} (+ {centre} {smt_number(radius)})))")
     lower = q.network(prob, lambda j, r, c: names[(j, r, c)], "")
-    return q.text(f"(< {lower} {_num(Fraction(risk))})")
+    return q.text(f"(< {lower} {smt_number(Fraction(risk))})")
 
 
 def _cell(prob, point, risk: str) -> str:
@@ -195,7 +191,7 @@ def _cell(prob, point, risk: str) -> str:
             for i, piece in enumerate(row):
                 z = f"z{j}_{r}_{i}"
                 if piece > 0:
-                    q.lines.append(f"(assert (> {z} {_num(act.bps[piece - 1])}))")
+                    q.lines.append(f"(assert (> {z} {smt_number(act.bps[piece - 1])}))")
                 if piece < len(act.bps):
-                    q.lines.append(f"(assert (< {z} {_num(act.bps[piece])}))")
-    return q.text(f"(< {lower} {_num(Fraction(risk))})")
+                    q.lines.append(f"(assert (< {z} {smt_number(act.bps[piece])}))")
+    return q.text(f"(< {lower} {smt_number(Fraction(risk))})")

@@ -109,6 +109,10 @@ def _load(args):
     problem = Problem.from_file(args.problem)
     loss = chosen if chosen is not None else problem.loss
     loss.require_exact(f"certify {args.command}")   # the loss first, then its targets
+    if loss.is_piecewise_linear:   # no cell kind takes a loss without a gradient
+        raise InputError(f"certify {args.command} needs a differentiable loss, not {loss}; "
+                         "for a point of this problem use `certify spurious PROBLEM --point "
+                         "FILE` (nonsmooth-local-minimum)", code="unsupported-loss")
     if args.command in SQUARED_ONLY and not loss.is_squared:
         raise InputError(f"certify {args.command} is defined for the squared loss only (its "
                          f"certificate kind is), not {loss}", code="unsupported-loss")

@@ -36,6 +36,8 @@ import re
 from fractions import Fraction
 from typing import NamedTuple
 
+from .strict import fmt, smt_number
+
 MAX_VARIABLES = 6
 MAX_DEGREE = 16              # per variable, in p, q and every g_j
 MAX_DIGITS = 1000            # of a numerator or denominator in the JSON forms
@@ -90,7 +92,7 @@ def parse_rational(x: object, where: str) -> Fraction:
 
 
 def format_rational(q: Fraction) -> str:
-    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+    return fmt(q)
 
 
 def _exact(x: object, where: str) -> Fraction:
@@ -435,23 +437,27 @@ def _cvc5(p: Polynomial, box: tuple, constraints: tuple, timeout_ms: int) -> boo
 
 
 def _guarded(solve, p, box, constraints, timeout_ms: int) -> bool | None:
+    box, constraints = _prepare(p, box, constraints)
+    _json_int(timeout_ms, "timeout_ms", 1, 10 ** 7)
+    return _in_child(lambda: solve(p, box, constraints, timeout_ms), timeout_ms)
+
+
+def _in_child(solve, timeout_ms: int) -> bool | None:
     """Run one solver in a forked child, killed half a second after the timeout (cvc5's
     nonlinear procedure does not always honour its own limit); the answer comes back as one
     byte. Any failure, or no answer in time, is None - never a yes."""
-    box, constraints = _prepare(p, box, constraints)
-    _json_int(timeout_ms, "timeout_ms", 1, 10 ** 7)
     try:
         import os
         import select
         import signal
         if not hasattr(os, "fork"):
-            return solve(p, box, constraints, timeout_ms)
+            return solve()
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:                                   # the child: answer, then leave
             code = b"?"
             try:
-                code = {True: b"T", False: b"F"}.get(solve(p, box, constraints, timeout_ms), b"?")
+                code = {True: b"T", False: b"F"}.get(solve(), b"?")
             finally:
                 os.write(write, code)
                 os._exit(0)
@@ -478,14 +484,44 @@ def cvc5_positive(p: Polynomial, box, constraints=(), timeout_ms: int = 10_000) 
     return _guarded(_cvc5, p, box, constraints, timeout_ms)
 
 
+def _z3_text(text: str, timeout_ms: int) -> bool | None:
+    import z3   # lazy: only this decider needs it
+    solver = z3.Solver(ctx=z3.Context())
+    solver.set("timeout", timeout_ms)
+    solver.from_string(text)
+    answer = solver.check()
+    return True if answer == z3.unsat else False if answer == z3.sat else None
+
+
+def _cvc5_text(text: str, timeout_ms: int) -> bool | None:
+    import cvc5   # lazy: only this decider needs it
+    solver = cvc5.Solver(cvc5.TermManager())
+    solver.setOption("tlimit-per", str(timeout_ms))
+    parser = cvc5.InputParser(solver)
+    parser.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, text, "certify")
+    symbols = parser.getSymbolManager()
+    while True:
+        command = parser.nextCommand()
+        if command.isNull():
+            break
+        command.invoke(solver, symbols)
+    answer = solver.checkSat()
+    return True if answer.isUnsat() else False if answer.isSat() else None
+
+
+def smt2_unsat(text: str, solver: str, timeout_ms: int = 10_000) -> bool | None:
+    """The assertions of an SMT-LIB 2 text (declarations and asserts, no check-sat) given to
+    z3 or cvc5 in a forked child: True for unsat, False for sat, None for anything else."""
+    _json_int(timeout_ms, "timeout_ms", 1, 10 ** 7)
+    solve = {"z3": _z3_text, "cvc5": _cvc5_text}[solver]
+    return _in_child(lambda: solve(text, timeout_ms), timeout_ms)
+
+
 def to_smt2(p: Polynomial, box, constraints=(), note: str = "") -> str:
     """The same query as an SMT-LIB 2 file (QF_NRA) to replay on any solver; expected: unsat."""
     box, constraints = _prepare(p, box, constraints)
 
-    def num(c: Fraction) -> str:
-        mag = str(abs(c.numerator)) if c.denominator == 1 else \
-            f"(/ {abs(c.numerator)} {c.denominator})"
-        return f"(- {mag})" if c < 0 else mag
+    num = smt_number
     nary = lambda op: lambda ts: f"({op} {' '.join(ts)})" if len(ts) > 1 else ts[0]  # noqa: E731
     asserts = _query(p, box, constraints, lambda i: f"x{i}", num, nary("+"), nary("*"),
                      lambda a, b: f"(< {a} {b})", lambda a, b: f"(<= {a} {b})")

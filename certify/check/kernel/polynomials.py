@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .strict import Reject, expect_list, expect_object, fmt, show, vector
+from .strict import Reject, expect_list, expect_object, fmt, show, smt_number, vector
 
 
 MAX_ENTRY_DEGREE = 16         # of one path entry (SCHEMA.md 1.1, "Polynomials and paths")
@@ -136,7 +136,7 @@ def z3_positive(p: tuple, a: Fraction, b: Fraction, timeout_ms: int = 10_000) ->
         import z3   # lazy: only this decider needs it
         ctx = z3.Context()
         s = z3.Real("s", ctx)
-        q = lambda v: z3.RealVal(f"{v.numerator}/{v.denominator}", ctx)  # noqa: E731 exact
+        q = lambda v: z3.RealVal(fmt(v), ctx)  # noqa: E731 exact text
         poly, power = q(p[0]), None
         for c in p[1:]:
             power = s if power is None else power * s
@@ -153,11 +153,8 @@ def z3_positive(p: tuple, a: Fraction, b: Fraction, timeout_ms: int = 10_000) ->
 
 def smt2_query(p: tuple, a: Fraction, b: Fraction, note: str) -> str:
     """The same obligation as an SMT-LIB QF_NRA file (its negation; expected: unsat)."""
-    def num(v: Fraction) -> str:
-        mag = f"{abs(v.numerator)}" if v.denominator == 1 else \
-            f"(/ {abs(v.numerator)} {v.denominator})"
-        return f"(- {mag})" if v < 0 else mag
     power = lambda i: "s" if i == 1 else f"(* {' '.join(['s'] * i)})"  # noqa: E731
+    num = smt_number
     terms = [num(c) if i == 0 else f"(* {num(c)} {power(i)})" for i, c in enumerate(p)
              if c or i == 0]
     poly = terms[0] if len(terms) == 1 else f"(+ {' '.join(terms)})"

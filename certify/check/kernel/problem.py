@@ -17,6 +17,10 @@ risk is a global minimum; l sums over output coordinates:
   huber, d > 0   l = r^2/2 if |r| <= d else d (|r| - d/2)    psi = clip(r, -d, d), r = u - y
   squared_hinge  l = max(0, 1 - y u)^2, y in {-1, +1}        psi = -2 y max(0, 1 - y u)
 Cross-entropy is parsed here too; only the enclosure kind evaluates it (interval arithmetic).
+Two piecewise-linear losses, convex but not differentiable, are parsed for the
+nonsmooth-local-minimum kind only (no gradient here: no other kind accepts them):
+  absolute       l = |u - y|
+  hinge          l = max(0, 1 - y u), y in {-1, +1}
 """
 from __future__ import annotations
 
@@ -72,11 +76,16 @@ class Problem:
 
 
 EXACT_LOSSES = ("squared", "huber", "squared_hinge")
+PIECEWISE_LINEAR_LOSSES = ("absolute", "hinge")
 
 
 def loss_value(loss: tuple, u: Fraction, y: Fraction) -> Fraction:
     if loss[0] == "squared":
         return (u - y) ** 2
+    if loss[0] == "absolute":
+        return abs(u - y)
+    if loss[0] == "hinge":
+        return max(Fraction(0), 1 - y * u)
     if loss[0] == "huber":
         r, d = abs(u - y), loss[1]
         return r * r / 2 if r <= d else d * (r - d / 2)
@@ -104,7 +113,8 @@ def loss_psi(loss: tuple, u: Fraction, y: Fraction) -> Fraction:
 
 
 def _loss(x: object, path: str, targets: list, allowed: tuple) -> tuple:
-    """`"squared"`, `"squared_hinge"` (targets in {-1, +1}) or {"name": "huber", "delta": d > 0},
+    """`"squared"`, `"squared_hinge"`, `"hinge"` (targets in {-1, +1}), `"absolute"`,
+    `"cross_entropy"` or {"name": "huber", "delta": d > 0},
     among the `allowed` names of the kind; anything else is `unsupported-loss`."""
     if type(x) is dict:
         x = expect_object(x, path, ("name", "delta"))
@@ -118,20 +128,21 @@ def _loss(x: object, path: str, targets: list, allowed: tuple) -> tuple:
         loss = ("huber", delta)
     elif type(x) is not str:
         raise Reject("bad-type", path, "loss must be a string or a huber object", show(x))
-    elif x in ("squared", "squared_hinge", "cross_entropy"):
+    elif x in ("squared", "squared_hinge", "cross_entropy", "absolute", "hinge"):
         loss = (x,)
     else:
         raise Reject("unsupported-loss", path, "the losses are squared, huber, squared_hinge, "
-                     "cross_entropy", clip(x))
+                     "cross_entropy, absolute, hinge", clip(x))
     if loss[0] not in allowed:
         raise Reject("unsupported-loss", path, f"this kind is defined for the "
                      f"{' and '.join(allowed)} loss only", clip(loss[0]))
-    if loss[0] == "squared_hinge":
+    if loss[0] in ("squared_hinge", "hinge"):
+        name = "squared hinge" if loss[0] == "squared_hinge" else "hinge"
         for i, row in enumerate(targets):
             for k, y in enumerate(row):
                 if y not in (1, -1):
-                    raise Reject("bad-loss", f"$.problem.data.targets[{i}][{k}]", "the squared "
-                                 "hinge loss needs every target in {-1, +1}", clip(fmt(y)))
+                    raise Reject("bad-loss", f"$.problem.data.targets[{i}][{k}]", f"the {name} "
+                                 "loss needs every target in {-1, +1}", clip(fmt(y)))
     return loss
 
 
@@ -169,3 +180,19 @@ def parse_point(x: object, path: str, widths: list) -> list:
         point.append((matrix(layer["W"], lp + ".W", widths[j + 1], widths[j]),
                       vector(layer["b"], lp + ".b", widths[j + 1])))
     return point
+
+
+def require_ce_problem(widths: list, targets: list):
+    """K >= 2 classes, and every target row a probability vector (SCHEMA.md 1.2)."""
+    if widths[-1] < 2:
+        raise Reject("bad-problem", "$.problem.network.widths", "cross-entropy needs at least "
+                     "two outputs (classes)", show(widths[-1]))
+    for i, row in enumerate(targets):
+        for k, y in enumerate(row):
+            if y < 0:
+                raise Reject("bad-loss", f"$.problem.data.targets[{i}][{k}]", "the cross-entropy "
+                             "loss needs every target row a probability vector (entries >= 0)",
+                             clip(fmt(y)))
+        if sum(row) != 1:
+            raise Reject("bad-loss", f"$.problem.data.targets[{i}]", "the cross-entropy loss "
+                         "needs every target row to sum to 1", clip(fmt(sum(row))))

@@ -65,6 +65,14 @@ def fmt(q: Fraction) -> str:
     return f"{_dec(q.numerator)}/{_dec(q.denominator)}"
 
 
+def smt_number(q: Fraction) -> str:
+    """SMT-LIB text of a rational: p, (/ p q), (- ...); by fmt, so beyond Python's 4,300-digit
+    str(int) limit too (the fuzzer found a 5,000-digit weight reaching a query)."""
+    top, _, bottom = fmt(abs(q)).partition("/")
+    mag = f"(/ {top} {bottom})" if bottom else top
+    return f"(- {mag})" if q < 0 else mag
+
+
 def clip(text: str, width: int = 80) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
