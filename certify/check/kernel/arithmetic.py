@@ -16,7 +16,7 @@ import math
 import operator
 from fractions import Fraction
 
-from .problem import Activation, Problem, loss_value
+from .problem import Activation, Problem, loss_value, parse_point
 from .strict import Reject, clip, fmt
 
 
@@ -250,3 +250,31 @@ def check_ldl(L: list, D: list, G: list, path: str, strict: bool = False):
 def squared_risk(outputs: list, targets: list) -> Fraction:
     return sum((u - y) ** 2 for row, ys in zip(outputs, targets)
                for u, y in zip(row, ys)) / len(targets)
+
+
+# -- the optional lower point of a local-minimum claim (kinds local-minimum, nonsmooth-...) --
+
+LOWER_POINT = ("$.claim.better_risk", "$.claim.gap", "$.witness.better_point")
+
+
+def require_lower_point_parts(claim: dict, wit: dict) -> None:
+    """A lower point is stated and shown, or neither: better_risk, gap and better_point."""
+    present = [k in claim for k in ("better_risk", "gap")] + ["better_point" in wit]
+    if any(present) and not all(present):
+        raise Reject("missing-key", LOWER_POINT[present.index(False)], "better_risk, gap and "
+                     "the better_point witness go together")
+
+
+def lower_point_facts(be, prob: Problem, wit: dict, X, risk: Fraction) -> dict:
+    """better_risk and gap of the witness's better_point, the gap positive; {} without one."""
+    if "better_point" not in wit:
+        return {}
+    better = parse_point(wit["better_point"], "$.witness.better_point", prob.widths)
+    Zb, _ = forward(be, prob, better, X, path=None)
+    Y = be.samples([list(c) for c in zip(*prob.targets)])
+    better_risk = loss_risk(be, prob, Zb, Y)
+    gap = risk - better_risk
+    if gap <= 0:
+        raise Reject("gap-not-positive", "$.witness.better_point", f"better_point does not "
+                     f"lower the risk (gap {clip(fmt(gap))})", clip(fmt(better_risk)))
+    return {"better_risk": fmt(better_risk), "gap": fmt(gap), "spurious": True}

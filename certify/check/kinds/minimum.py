@@ -29,7 +29,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..kernel.arithmetic import forward, loss_risk, output_rows, risk_of_outputs
+from ..kernel.arithmetic import (lower_point_facts, output_rows, require_lower_point_parts,
+                                 risk_of_outputs)
 from ..kernel.cells import (CONVEX_LOSSES, cell_of, chains, enumerate_paths, path_budget,
                             expand_cell_polynomial, path_name)
 from ..kernel.problem import EXACT_LOSSES, loss_psi, parse_point, parse_problem
@@ -51,30 +52,18 @@ def check_local_minimum(doc: dict, be) -> dict:
     claim = expect_object(doc["claim"], "$.claim", ("risk", "evidence", "boundary"),
                           ("better_risk", "gap"))
     wit = expect_object(doc["witness"], "$.witness", ("point",), ("better_point",))
-    spurious = [k in claim for k in ("better_risk", "gap")] + ["better_point" in wit]
-    if any(spurious) and not all(spurious):   # a lower point is stated and shown, or neither
-        where = ("$.claim.better_risk", "$.claim.gap", "$.witness.better_point")
-        raise Reject("missing-key", where[spurious.index(False)], "better_risk, gap and the "
-                     "better_point witness go together")
+    require_lower_point_parts(claim, wit)
     point = parse_point(wit["point"], "$.witness.point", prob.widths)
     X = be.samples([list(c) for c in zip(*prob.inputs)])
     cell = cell_of(be, prob, point, X)
     outputs = output_rows(be, cell.Z, prob.widths[-1])
     regions = _every_adjacent_gradient_zero(prob, cell, point, outputs)
-    facts = {"risk": fmt(risk_of_outputs(prob, outputs)),
+    risk = risk_of_outputs(prob, outputs)
+    facts = {"risk": fmt(risk),
              "evidence": "boundary" if cell.boundary else "cell-global",
              "boundary": cell.boundary, "local_minimum": True,
              "boundary_locations": len(cell.boundary), "adjacent_evaluations": regions}
-    if "better_point" in wit:   # better-risk and gap: a strictly lower point anywhere
-        better = parse_point(wit["better_point"], "$.witness.better_point", prob.widths)
-        Zb, _ = forward(be, prob, better, X, path=None)
-        Y = be.samples([list(c) for c in zip(*prob.targets)])
-        better_risk = loss_risk(be, prob, Zb, Y)
-        gap = risk_of_outputs(prob, outputs) - better_risk
-        if gap <= 0:
-            raise Reject("gap-not-positive", "$.witness.better_point", f"better_point does not "
-                         f"lower the risk (gap {clip(fmt(gap))})", clip(fmt(better_risk)))
-        facts.update(better_risk=fmt(better_risk), gap=fmt(gap), spurious=True)
+    facts.update(lower_point_facts(be, prob, wit, X, risk))   # strictly lower, anywhere
     if claim["evidence"] not in EVIDENCE:
         raise Reject("bad-evidence", "$.claim.evidence", f"evidence is one of "
                      f"{', '.join(EVIDENCE)}", show(claim["evidence"]))
