@@ -46,7 +46,7 @@ def main() -> None:
     for depth, m in [(2, m) for m in args.samples] + [(d, 1) for d in args.depths if d != 2]:
         problem, stuck, fit = instance(m, depth)
         started = time.perf_counter()
-        doc, _ = prove_nonsmooth_local_minimum(problem, stuck, fit)
+        doc = prove_nonsmooth_local_minimum(problem, stuck, fit)
         proved = time.perf_counter() - started
         times, verdicts = [], []
         for decider in ("z3", "cvc5"):

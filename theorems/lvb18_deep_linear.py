@@ -79,7 +79,7 @@ def obligations(instance: Instance) -> list[Obligation]:
         return [Obligation("with the absolute loss (convex, not differentiable) the point is a "
                            "local minimum on the box of radius 1/4, and a point of risk 0 lies "
                            "below it: a sub-optimal local minimum", "nonsmooth-local-minimum",
-                           lambda: prove_nonsmooth_local_minimum(p, STUCK, FIT)[0],
+                           lambda: prove_nonsmooth_local_minimum(p, STUCK, FIT),
                            expect=(("local_minimum", True), ("spurious", True),
                                    ("risk", "2/3"), ("gap", "2/3")),
                            dropped="a differentiable loss", scope=CONDITION_DROPPED),

@@ -78,8 +78,8 @@ def analyse_point(problem: Problem, point: Point, better_point: Point | None = N
     if better_point is not None:
         problem.network.check_point(better_point, "better point")
     if problem.loss.is_piecewise_linear:   # absolute, hinge: no gradient rule (nonsmooth.py)
-        from .nonsmooth import prove_nonsmooth_local_minimum
-        cert, lines = prove_nonsmooth_local_minimum(problem, point, better_point,
+        from .nonsmooth import nonsmooth_minimum
+        cert, lines = nonsmooth_minimum(problem, point, better_point,
                                                     find_lower=find_lower)
         return MinimumProof(cert, lines)
     if problem.loss.name not in ("squared", "huber", "squared_hinge"):

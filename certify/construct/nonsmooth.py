@@ -60,8 +60,22 @@ def nonsmooth_request(problem: Problem, point: Point, better_point: Point | None
 def prove_nonsmooth_local_minimum(problem: Problem, point: Point,
                                   better_point: Point | None = None, *,
                                   radius: Fraction | None = None, find_lower: bool = True,
-                                  decider: str = "sturm") -> tuple[dict, list[str]]:
-    """The checked certificate for ``point`` and the lines a person reads about it."""
+                                  decider: str = "sturm") -> dict:
+    """A ``nonsmooth-local-minimum`` certificate: ``point`` minimises the risk of ``problem``
+    (loss ``absolute`` or ``hinge``) on the box ``‖θ' − θ‖_∞ ≤ ρ``, with ``ρ`` the first of
+    ``RADII`` (or ``radius``) that the checker accepts; spurious when ``better_point`` is given
+    or the affine least-squares network is lower (``find_lower``). ``decider``: the checker's
+    (``sturm``/``z3`` use z3, ``cvc5``, ``all``). Returns the checked certificate as a JSON-ready
+    dict. Raises ``InputError`` for another loss, a mis-shaped point or a better point that is
+    not lower, ``ProofError`` (``undecided``) when no radius is accepted."""
+    return nonsmooth_minimum(problem, point, better_point, radius=radius,
+                             find_lower=find_lower, decider=decider)[0]
+
+
+def nonsmooth_minimum(problem: Problem, point: Point, better_point: Point | None = None, *,
+                      radius: Fraction | None = None, find_lower: bool = True,
+                      decider: str = "sturm") -> tuple[dict, list[str]]:
+    """``prove_nonsmooth_local_minimum``'s certificate and the lines a person reads about it."""
     if not problem.loss.is_piecewise_linear:
         raise InputError(f"the nonsmooth-local-minimum certificate is for the absolute and "
                          f"hinge losses, not {problem.loss}", code="unsupported-loss")
