@@ -231,3 +231,18 @@ def test_huge_numbers_reach_the_query_safely():
     point = parse_point(doc["witness"]["point"], "$", prob.widths)
     text = negated_claim(prob, point, Fraction(1, 4), Fraction(0))
     assert "4" * 4999 + "3 4)" in text   # the box's ends, 4 (1...1) -+ 1 over 4
+
+
+def test_a_network_beyond_the_query_limits_is_one_line(tmp_path, capsys):
+    problem = tmp_path / "big.json"
+    problem.write_text(json.dumps({"network": {"widths": [4, 12, 2], "activation": "relu"},
+                                   "data": {"inputs": [["1", "0", "0", "0"], ["0", "1", "0", "0"]],
+                                            "targets": [["0", "1"], ["1", "0"]]},
+                                   "loss": "absolute"}))
+    point = [{"W": [["0"] * 4] * 12, "b": ["-1"] * 12}, {"W": [["0"] * 12] * 2, "b": ["0", "0"]}]
+    (tmp_path / "pt.json").write_text(json.dumps(point))
+    assert main(["spurious", str(problem), "--point", str(tmp_path / "pt.json"), "-o",
+                 str(tmp_path / "c.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "86 parameters" in err and "at most 64" in err
+    assert not (tmp_path / "c.json").exists()

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..certificate import assemble, checked
-from ..errors import CertifyError, InputError, ProofError
+from ..certificate import assemble, dumps
+from ..check import check_certificate
+from ..errors import CertifyError, InputError, ProofError, refused_by_checker
 from ..exact import canonical
 from ..loss import risk as loss_risk
 from ..network import Point, forward
@@ -99,15 +100,25 @@ def nonsmooth_minimum(problem: Problem, point: Point, better_point: Point | None
     for rho in radii:
         document = nonsmooth_request(problem, point, better, rho)
         document["provenance"]["radii_tried"] = [canonical(r) for r in radii if r >= rho]
-        try:
-            checked(document, decider=decider)
-        except CertifyError as err:
-            last = err
+        verdict = check_certificate(dumps(document), decider=decider)
+        if not verdict.accepted:
+            if verdict.code not in ("not-a-local-minimum", "undecided"):
+                raise _refusal(verdict)   # a limit or a bad input: no radius changes it
+            last = verdict.message
             continue
         line = (f"local minimum on the box ‖θ' − θ‖_∞ ≤ {canonical(rho)}: no point of it has "
                 f"a lower {problem.loss} risk than {canonical(value)} (the checker's solver "
                 "query is unsat)")
         return document, [line, *lines]
     raise ProofError(f"undecided: no radius tried ({', '.join(canonical(r) for r in radii)}) "
-                     f"gives a local-minimum certificate ({last}); no certificate is written",
-                     code="undecided")
+                     f"gives a local-minimum certificate (the checker: {last}); no certificate "
+                     "is written", code="undecided")
+
+
+def _refusal(verdict) -> CertifyError:
+    """A size limit of the kind is the user's one line (InputError); anything else is the
+    prover's bug (refused_by_checker)."""
+    if verdict.code == "too-large":
+        return InputError(f"the nonsmooth-local-minimum check is for small instances: "
+                          f"{verdict.message}", code="too-large")
+    return refused_by_checker(verdict)
