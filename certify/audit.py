@@ -63,9 +63,11 @@ from .progress import Progress, stage
 from .reparam import path_count
 
 ZERO = Fraction(0)
-OPTIMUM_PATHS = 1_024    # path products up to which the in-cell optimum is computed by default
-                         # (769 at width 64, n 1000: ~21 s, mostly the exact Dixon solve;
-                         # benchmarks/bench_audit.py)
+OPTIMUM_PATHS = 256      # path products up to which the exact in-cell optimum is computed by
+                         # default: beyond, its certificate cannot fit the schema's 10,000
+                         # digits on float data (~24,000 at 769 paths, after a ~22 s Dixon
+                         # solve), and the small cell-risk-lower-bound certificate takes its
+                         # place (benchmarks/bench_audit.py, bench_cell_bound.py)
 BOUNDARY_CANDIDATES = 16  # coordinates tried (both signs) for a descent at a boundary point
 HALVINGS = 30            # descent steps 1, 1/2, … tried for a lower point off the output layer
 BALL_BITS = 128          # precision of the cross-entropy balls (python-flint arb)
@@ -440,20 +442,21 @@ def _distance_lines(point: Point, other: Point, risk: Fraction, other_risk: Frac
 
 def _optimum_step(problem: Problem, point: Point, optimum: bool | None) -> AuditStep:
     p = path_count(problem.network.widths)
-    if optimum is None:
-        optimum = p <= OPTIMUM_PATHS
-    if not optimum:
-        why = f"{p} path products > {OPTIMUM_PATHS}: exact least squares over them is " \
-              "slow; --optimum forces it" if p > OPTIMUM_PATHS else "--no-optimum"
-        return AuditStep("optimum", [f"optimum: skipped ({why})"])
+    if optimum is False:
+        return AuditStep("optimum", ["optimum: skipped (--no-optimum)"])
+    if optimum is None and p > OPTIMUM_PATHS:   # an exact optimum could not be certified
+        return _bound_step(problem, point, [
+            f"optimum: the exact one skipped ({p} path products > {OPTIMUM_PATHS}: slow, and on "
+            "float data its numbers exceed the schema's 10,000 digits; --optimum computes it)"])
     try:
         result = minimise_in_cell(problem, point)
     except CertifyError as err:
         return AuditStep("optimum", [f"optimum: not computed: {shorten(str(err))}"])
     if result.certificate is None:
         how = "" if result.attained else "not attained in the cell as lifted: "
-        return AuditStep("optimum", [f"optimum: min of L_π over Ŵ is {approx(result.minimum)}; "
-                                     f"{how}{shorten(result.reason)}"])
+        lines = [f"optimum: min of L_π over Ŵ is {approx(result.minimum)}; "
+                 f"{how}{shorten(result.reason)}"]
+        return _bound_step(problem, point, lines)
     lifted = result.point
     report = cell_of(problem, point)
     risk = squared_risk(report.outputs, problem.data.targets)
@@ -461,6 +464,21 @@ def _optimum_step(problem: Problem, point: Point, optimum: bool | None) -> Audit
                                  f"risk {approx(result.minimum)} (certified cell-global "
                                  "minimum)", _distance_lines(point, lifted, risk, result.minimum)],
                      result.certificate, "cell-optimum.json", lifted)
+
+
+def _bound_step(problem: Problem, point: Point, lines: list[str]) -> AuditStep:
+    """The exact optimum is not certified: a small ``cell-risk-lower-bound`` certificate (a
+    rounded Cholesky witness of ``G ⪰ (μ/2)I``) says how far the point is from the cell's best."""
+    from .construct.cell_bound import prove_cell_risk_lower_bound
+    try:
+        cert = prove_cell_risk_lower_bound(problem, point)
+    except CertifyError as err:
+        return AuditStep("optimum", lines + [f"  no certified lower bound: {shorten(str(err))}"])
+    claim = cert["claim"]
+    return AuditStep("optimum", lines + [
+        f"  no point of the cell has risk below {show(claim['risk_lower_bound'], size=False)}; "
+        f"the trained point is at most {show(claim['gap'], size=False)} above it (certified)"],
+        cert, "cell-risk-lower-bound.json")
 
 
 def _qualifies_stage_a(report: CellReport) -> str | None:

@@ -300,6 +300,13 @@ register(KindSpec("nonsmooth-local-minimum", nonsmooth_oracle.violations, lambda
                   oracle_slack=True, free=lambda doc: {("claim", "radius")}))
 
 
+import cell_bound_oracle  # noqa: E402 - cell-risk-lower-bound (SCHEMA.md 1.3): the claim is
+# judged by the exact least-squares minimum of the cell; the witness (w, mu, C) proves the bound
+# and is free: a changed one may be refused or accepted (then the oracle must find it true)
+register(KindSpec("cell-risk-lower-bound", cell_bound_oracle.violations, cell_oracles.slack,
+                  free=lambda doc: {("witness", "w"), ("witness", "mu"), ("witness", "C")}))
+
+
 def golden_certificates() -> dict[str, dict[str, dict]]:
     """kind -> name -> certificate: golden files, then generated ones for kinds without."""
     by_kind: dict[str, dict[str, dict]] = {}

@@ -36,8 +36,8 @@ from .kernel.arithmetic import FractionBackend, is_sparse, make_backend
 from .kernel.polynomials import solver_trust
 from .kernel.strict import (Reject, certificate_digest, clip, expect_object, json_type,
                             parse_strict, show, walk_strict)
-from .kinds import (boundary, cells, descent_ce, enclosure, family, global_minimum, minimum,
-                    nonsmooth, parametric, spurious, valley)
+from .kinds import (boundary, cell_bound, cells, descent_ce, enclosure, family, global_minimum,
+                    minimum, nonsmooth, parametric, spurious, valley)
 
 FORMAT = "certify"
 SCHEMA_MAJOR, SCHEMA_MINOR = 1, 3
@@ -61,6 +61,7 @@ RULES = {
     "local-minimum": minimum.check_local_minimum,
     "parametric-spurious-minimum": parametric.check_parametric_minimum,
     "nonsmooth-local-minimum": nonsmooth.check_nonsmooth_minimum,
+    "cell-risk-lower-bound": cell_bound.check_cell_risk_lower_bound,
 }
 
 # Beyond Python, the arithmetic backend and the files: the deciders of the path kinds'

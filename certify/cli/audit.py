@@ -44,7 +44,8 @@ def add_audit_commands(sub) -> None:
                    "Softmax, else squared)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--optimum", dest="optimum", action="store_true", default=None,
-                       help="compute the in-cell optimum whatever the number of paths")
+                       help="compute the exact in-cell optimum whatever the number of paths "
+                       "(default: up to 256; beyond, a certified lower bound on the cell's risk)")
     group.add_argument("--no-optimum", dest="optimum", action="store_false")
     p.add_argument("-o", "--output", metavar="DIR", type=output_path, help="folder for the "
                    "certificates and the lower point (default: check them, write nothing)")

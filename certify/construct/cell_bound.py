@@ -1,0 +1,181 @@
+"""The prover of ``cell-risk-lower-bound`` (SCHEMA.md 1.3): a small certificate that no point
+of a cell has risk below ``m``, and how far the given point is above it (squared loss).
+
+| symbol | meaning | here |
+| --- | --- | --- |
+| ``Φ`` | path coefficients on the live paths, rows ``(i, o)`` | ``F / D`` (integers ``F``) |
+| ``G`` | ``ΦᵀΦ``, the Gram matrix of the live paths | ``Gn / D²`` |
+| ``w̃`` | an approximate minimiser of ``‖Φw − y‖²`` (float least squares, then dyadic) | ``w`` |
+| ``μ``, ``C`` | ``μ > 0`` and lower-triangular ``C`` with ``‖G − μI − CCᵀ‖_F ≤ μ/2`` | ``mu``, ``C`` |
+| ``m`` | ``(‖r‖² − 2‖g‖²/μ)/n``, ``r = Φw̃ − y``, ``g = Φᵀr`` | ``risk_lower_bound`` |
+
+Floats propose ``w̃``, ``μ`` and ``C`` (half the float ``λ_min`` of ``G``, a rounded Cholesky
+factor of ``G − μI``); exact integer arithmetic (FLINT) decides the Frobenius test and computes
+the claim, so the prover never hands out a certificate its checker would refuse. Why the bound
+holds: ``G ⪰ (μ/2)I``, so ``‖Φw − y‖² = ‖r‖² + 2gᵀδ + δᵀGδ ≥ ‖r‖² − 2‖g‖²/μ`` (``δ = w − w̃``).
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import flint
+import numpy as np
+
+from ..cells import cell_of, envelope
+from ..errors import InputError, ProofError
+from ..exact import MAX_DIGITS, canonical
+from ..loss import risk as loss_risk
+from ..network import Point
+from ..problem import Problem
+from ..reparam import check_budget, enumerate_paths, features
+
+MAX_BOUND_ORDER = 1024   # the checker's limit on live paths for this kind
+ATTEMPTS = 6             # Frobenius test failures before giving up (more bits, then mu / 4)
+
+
+def _dyadic_grid(values: np.ndarray, bits: int) -> tuple[list[int], int]:
+    """Round floats to integers over 2^s, ``bits`` bits below the largest magnitude: exact
+    (a power-of-two scaling and ``rint`` lose nothing beyond the intended rounding)."""
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    if top == 0.0:
+        return [0] * values.size, 0
+    s = bits - math.frexp(top)[1]
+    return [int(v) for v in np.rint(np.ldexp(values, s)).ravel()], s
+
+
+def _text(k: int, s: int) -> str:
+    """The canonical string of k / 2^s, reduced by the trailing zero bits of k."""
+    if k == 0 or s <= 0:
+        return str(k << max(-s, 0))
+    t = min((k & -k).bit_length() - 1, s)
+    k, s = k >> t, s - t
+    return str(k) if s == 0 else f"{k}/{1 << s}"
+
+
+def _excess(Gn, Cn, a: int, c: int, d: int) -> int:
+    """Σ E_ij² for E = a·Gn − c·Cn Cnᵀ − d·I (FLINT integers)."""
+    E = Gn * a - (Cn * Cn.transpose()) * c
+    for k in range(E.nrows()):
+        E[k, k] -= d
+    return int(sum((v * v for v in E.entries()), flint.fmpz(0)))
+
+
+def prove_cell_risk_lower_bound(problem: Problem, point: Point) -> dict:
+    """A ``cell-risk-lower-bound`` certificate for the cell of ``point`` (squared loss): no
+    point of the cell has risk below ``risk_lower_bound``, and ``point`` is ``gap`` above it.
+
+    ``problem``: a ``Problem`` with the squared loss; ``point``: a ``Point`` in a cell.
+    Returns the certificate as a JSON-ready dict (SCHEMA.md 1.3, kind
+    ``cell-risk-lower-bound``): claim ``{pattern, risk, risk_lower_bound, gap}``, witness
+    ``{point, w, mu, C}``. Raises ``InputError`` for another loss (``unsupported-loss``) or
+    mismatched shapes; ``ProofError`` on a cell boundary (``not-in-cell``), beyond the path
+    budget (``too-many-paths``), when ``G`` is numerically singular on the live paths
+    (``gram-singular``: no positive ``μ`` to certify), when the Frobenius test keeps failing
+    (``gram-bound-fails``) or a claimed number exceeds the schema's digits
+    (``number-too-large``).
+    """
+    if not problem.loss.is_squared:
+        raise InputError(f"cell-risk-lower-bound is defined for the squared loss only, not "
+                         f"{problem.loss}", code="unsupported-loss")
+    problem.network.check_point(point)
+    report = cell_of(problem, point)
+    if not report.in_cell:
+        raise ProofError(f"the point is on a cell boundary ({report.boundary[0].describe()}); "
+                         "move it into a cell first", code="not-in-cell")
+    widths, data = problem.network.widths, problem.data
+    check_budget(widths, data.n)
+    paths = enumerate_paths(widths)
+    phi = features(problem, report.pattern, paths)
+    live = [P for P in range(len(paths)) if any(row[P] for row in phi)]
+    m, n, d_out = len(live), data.n, widths[-1]
+    if m > MAX_BOUND_ORDER:
+        raise ProofError(f"{m} live paths: the checker takes this kind up to order "
+                         f"{MAX_BOUND_ORDER}", code="too-many-paths")
+    # Φ as integers F / D: row per live path, column (i, o)
+    D = math.lcm(1, *(row[P].denominator for row in phi for P in live))
+    F = [[0] * (n * d_out) for _ in live]
+    for row, P in zip(F, live):
+        o = paths[P].output
+        for i, x in enumerate(phi):
+            v = x[P]
+            if v:
+                row[i * d_out + o] = v.numerator * (D // v.denominator)
+    design = np.array([[v / D for v in row] for row in F]).T if m else \
+        np.zeros((n * d_out, 0))
+    G = design.T @ design
+    eig = np.linalg.eigvalsh(G) if m else np.array([1.0])
+    lam_min, lam_max = float(eig[0]), float(eig[-1])
+    if not lam_min > 64 * max(m, 1) * np.finfo(float).eps * lam_max:
+        raise ProofError(f"the Gram matrix of the {m} live paths is numerically singular "
+                         f"(λ_min ≈ {lam_min:.3g}, λ_max ≈ {lam_max:.3g}): no positive μ to "
+                         "certify (the cell's minimiser is not unique)", code="gram-singular")
+    y = np.array([float(t) for ts in data.targets for t in ts])
+    w_float = np.linalg.lstsq(design, y, rcond=None)[0] if m else np.zeros(0)
+    wn, ws = _dyadic_grid(w_float, 52)
+    # exact pieces shared by every attempt
+    Fm = flint.fmpz_mat(F) if m else None
+    Gn = Fm * Fm.transpose() if m else None
+    bits = min(52, max(24, math.ceil(math.log2(16 * m * lam_max / lam_min)) + 8))
+    mu_f = lam_min / 2
+    for _ in range(ATTEMPTS):
+        e = math.frexp(mu_f)[1]
+        mu = math.floor(math.ldexp(mu_f, 20 - e)) * Fraction(2) ** (e - 20)   # 20 bits, down
+        try:
+            Cf = np.linalg.cholesky(G - float(mu) * np.eye(m)) if m else np.zeros((0, 0))
+        except np.linalg.LinAlgError:
+            mu_f /= 4
+            continue
+        cn, cs = _dyadic_grid(np.tril(Cf), bits)
+        if not m or _passes(Gn, cn, cs, D, mu, m):
+            return _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m)
+        if bits < 52:
+            bits = 52
+        else:
+            mu_f /= 4
+    raise ProofError(f"no Cholesky witness passed the exact Frobenius test in {ATTEMPTS} "
+                     f"attempts (λ_min ≈ {lam_min:.3g}, λ_max ≈ {lam_max:.3g})",
+                     code="gram-bound-fails")
+
+
+def _passes(Gn, cn: list, cs: int, D: int, mu: Fraction, m: int) -> bool:
+    """Σ (G − μI − CCᵀ)_ij² ≤ (μ/2)², over the common scale K = lcm(D², 4^cs, den μ)."""
+    dC = 1 << max(cs, 0)
+    scale = 1 << max(-cs, 0)   # a negative shift: the integers are multiples of 2^-cs
+    Cn = flint.fmpz_mat(m, m, [v * scale for v in cn])
+    K = math.lcm(D * D, dC * dC, mu.denominator)
+    muK = mu.numerator * (K // mu.denominator)
+    return 4 * _excess(Gn, Cn, K // (D * D), K // (dC * dC), muK) <= muK * muK
+
+
+def _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m) -> dict:
+    """The claim, computed exactly: r = Φw̃ − y, g = Φᵀr, the bound and the gap."""
+    data, d_out = problem.data, problem.network.widths[-1]
+    w = [Fraction(k, 1 << ws) if ws >= 0 else Fraction(k << -ws) for k in wn]
+    y = [t for ts in data.targets for t in ts]
+    dy = math.lcm(1, *(t.denominator for t in y))
+    dw = 1 << max(ws, 0)
+    wi = [k << max(-ws, 0) for k in wn]
+    if m:
+        fitted = (flint.fmpz_mat(1, m, wi) * flint.fmpz_mat(F)).entries()
+    else:
+        fitted = [0] * (data.n * d_out)
+    rn = [dy * int(f) - D * dw * (t.numerator * (dy // t.denominator)) for f, t in zip(fitted, y)]
+    gn = (flint.fmpz_mat(F) * flint.fmpz_mat(len(rn), 1, rn)).entries() if m else []
+    R = D * dw * dy
+    bound = (Fraction(sum(v * v for v in rn), R * R)
+             - 2 * Fraction(int(sum((v * v for v in gn), flint.fmpz(0))), (D * R) ** 2) / mu) \
+        / data.n
+    risk = loss_risk(report.outputs, data.targets)
+    claim = {"pattern": report.pattern_json(), "risk": canonical(risk),
+             "risk_lower_bound": canonical(bound), "gap": canonical(risk - bound)}
+    for key in ("risk", "risk_lower_bound", "gap"):
+        if len(claim[key]) - claim[key].count("/") - claim[key].startswith("-") > MAX_DIGITS:
+            raise ProofError(f"the claim's {key} has more than {MAX_DIGITS} digits, beyond the "
+                             "schema's limit", code="number-too-large")
+    C = [[_text(cn[r * m + k], cs) if k <= r else "0" for k in range(m)] for r in range(m)]
+    witness = {"point": point.to_json(), "w": [canonical(v) for v in w],
+               "mu": canonical(mu), "C": C}
+    return envelope(problem, "cell-risk-lower-bound", claim, witness, version="1.3",
+                    argument="G ⪰ (μ/2)I by ‖G − μI − CCᵀ‖_F ≤ μ/2; ‖Φw − y‖² ≥ ‖r‖² − "
+                             "2‖g‖²/μ at every w")
