@@ -246,3 +246,15 @@ def test_a_network_beyond_the_query_limits_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "86 parameters" in err and "at most 64" in err
     assert not (tmp_path / "c.json").exists()
+
+
+def test_a_missing_solver_is_named_not_undecided(monkeypatch):
+    """With cvc5 asked for but not installed, the refusal says so (the claim stays unproved)."""
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "cvc5" else real(name, *a))
+    for decider in ("cvc5", "all"):
+        v = verdict(golden("lvb18_absolute.json"), decider=decider)
+        assert not v.accepted and v.code == "decider-unavailable" and "cvc5" in v.message
+    assert verdict(golden("lvb18_absolute.json")).accepted   # z3 alone still decides

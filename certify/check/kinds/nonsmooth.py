@@ -21,6 +21,7 @@ theta minimises R on B, a neighbourhood: a local minimum. Sat, unknown or a time
 """
 from __future__ import annotations
 
+import importlib.util
 from fractions import Fraction
 
 from ..kernel.arithmetic import (forward, lower_point_facts, output_rows,
@@ -77,6 +78,9 @@ def check_nonsmooth_minimum(doc: dict, be) -> dict:
                                 "better_risk": "better-risk-mismatch", "gap": "gap-mismatch"})
     text = negated_claim(prob, point, radius, risk)
     for solver in solvers(getattr(be, "decider", "sturm")):
+        if importlib.util.find_spec(solver) is None:
+            raise Reject("decider-unavailable", "$.kind", f"{solver} is not installed (pip "
+                         f"install 'certify[{solver}]'): this claim is decided by its unsat")
         answer = smt2_unsat(text, solver, TIMEOUT_MS)
         if answer is not True:
             raise Reject("not-a-local-minimum" if answer is False else "undecided",
