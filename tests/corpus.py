@@ -301,10 +301,12 @@ register(KindSpec("nonsmooth-local-minimum", nonsmooth_oracle.violations, lambda
 
 
 import cell_bound_oracle  # noqa: E402 - cell-risk-lower-bound (SCHEMA.md 1.3): the claim is
-# judged by the exact least-squares minimum of the cell; the witness (w, mu, C) proves the bound
-# and is free: a changed one may be refused or accepted (then the oracle must find it true)
+# judged by the exact least-squares minimum of the cell; the witness (w, mu, C, merged) proves
+# the bound and is free: a changed one may be refused or accepted (then the oracle must find it
+# true)
 register(KindSpec("cell-risk-lower-bound", cell_bound_oracle.violations, cell_oracles.slack,
-                  free=lambda doc: {("witness", "w"), ("witness", "mu"), ("witness", "C")}))
+                  free=lambda doc: {("witness", "w"), ("witness", "mu"), ("witness", "C"),
+                                    ("witness", "merged")}))
 
 
 def golden_certificates() -> dict[str, dict[str, dict]]:
@@ -445,6 +447,8 @@ def mutants(name: str, doc: dict, spec: KindSpec | None) -> Iterator[Mutant]:
                     codes.add("strictness-witness-mismatch")
                 if key == "relation":   # the default relation, equal path products, is finer
                     codes.add("reparameterisation-differs")
+                if key == "merged":     # optional: without it w and C are sized for too few
+                    codes.add("bad-shape")
                 m = deleted(path + (key,))   # slack: an optional field (claim radius)
                 yield Mutant("dropped-key", f"{name}:{_show(path + (key,))}", dumps(m), m,
                              is_slack(path + (key,), slack), frozenset(codes))

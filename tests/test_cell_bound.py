@@ -187,8 +187,41 @@ def _duplicated() -> tuple:
     return wider, Point.from_lists([(W1, b1), (W2, b2)])
 
 
-def test_a_singular_gram_matrix_is_refused_by_the_prover():
+def test_copied_columns_are_merged_and_certified():
+    """A copied unit repeats its columns: the prover merges the copies (row j = c row k) and
+    the bound over the kept columns is certified, judged true by the oracle."""
     problem, point = _duplicated()
+    doc = prove_cell_risk_lower_bound(problem, point)
+    assert doc["witness"]["merged"]
+    assert verdicts(doc).accepted and violations(doc) == []
+
+
+@pytest.mark.parametrize("edit, code", [
+    (lambda m: m[0].__setitem__(2, "7/3"), "merge-fails"),          # the wrong factor
+    (lambda m: m[0].__setitem__(1, m[0][0]), "bad-witness"),         # merged with itself
+    (lambda m: m.append(list(m[0])), "bad-witness"),                 # merged twice
+    (lambda m: m.append([m[0][1], m[0][0], "1"]), "bad-witness"),    # its partner merged too
+    (lambda m: m[0].__setitem__(0, 10 ** 6), "bad-witness"),          # no such column
+    (lambda m: m[0].__setitem__(0, "0"), "bad-witness"),              # not an integer
+    (lambda m: m.clear(), "bad-shape"),                               # w, C sized for fewer
+])
+def test_merge_twins(edit, code):
+    problem, point = _duplicated()
+    doc = prove_cell_risk_lower_bound(problem, point)
+    edit(doc["witness"]["merged"])
+    v = verdicts(doc)
+    assert (v.accepted, v.code) == (False, code), v.line("mutant")
+
+
+def test_a_gram_matrix_singular_beyond_copies_is_refused_by_the_prover():
+    """Unit 3 is active on every sample, units 1 and 2 on complementary halves: unit 3's
+    columns are the sums of theirs (no column a multiple of another), so G stays singular."""
+    problem = Problem.from_json({"network": {"widths": [1, 3, 1], "activation": "relu"},
+                                 "data": {"inputs": [["1"], ["2"], ["3"], ["4"]],
+                                          "targets": [["1"], ["0"], ["2"], ["5"]]},
+                                 "loss": "squared"})
+    point = Point.from_lists([([[-1], [1], [1]], [Fraction(5, 2), Fraction(-5, 2), 10]),
+                              ([[1, 1, 1]], [0])])
     with pytest.raises(ProofError) as err:
         prove_cell_risk_lower_bound(problem, point)
     assert err.value.code == "gram-singular"

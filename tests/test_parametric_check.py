@@ -259,3 +259,16 @@ def test_cli_deciders_and_smt2(tmp_path):
     out = subprocess.run([sys.executable, "-m", "certify", "check", family, "--decider", "exact"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout
+
+
+@pytest.mark.parametrize("ends", [[{}], {"a": 1}, ["closed-closed"], 1, None])
+def test_ends_of_another_json_type(ends):
+    """Found by the fuzzer: a list as `ends` reached a set membership test (unhashable: an
+    internal error). Every JSON type is now a one-line bad-domain; the kernel's box parser
+    refuses the same values."""
+    twin = shifted(sympy.Integer(1), (-2, 2, "closed-closed"), sample="1/2")
+    accepted(twin)
+    twin["claim"]["domain"]["box"][0]["ends"] = ends
+    rejected(twin, {"bad-domain"})
+    with pytest.raises(mv.MultivariateError):
+        mv.parse_box([["0", "1", ends]])

@@ -101,6 +101,8 @@ def prove_cell_risk_lower_bound(problem: Problem, point: Point) -> dict:
             v = x[P]
             if v:
                 row[i * d_out + o] = v.numerator * (D // v.denominator)
+    F, merged = _merge_copies(F)   # copies of a column make G singular; the span is the same
+    m = len(F)
     design = np.array([[v / D for v in row] for row in F]).T if m else \
         np.zeros((n * d_out, 0))
     G = design.T @ design
@@ -128,7 +130,8 @@ def prove_cell_risk_lower_bound(problem: Problem, point: Point) -> dict:
             continue
         cn, cs = _dyadic_grid(np.tril(Cf), bits)
         if not m or _passes(Gn, cn, cs, D, mu, m):
-            return _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m)
+            return _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m,
+                                merged)
         if bits < 52:
             bits = 52
         else:
@@ -148,7 +151,24 @@ def _passes(Gn, cn: list, cs: int, D: int, mu: Fraction, m: int) -> bool:
     return 4 * _excess(Gn, Cn, K // (D * D), K // (dC * dC), muK) <= muK * muK
 
 
-def _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m) -> dict:
+def _merge_copies(F: list) -> tuple[list, list]:
+    """Rows of F (live columns of Φ) that are exact multiples of an earlier row: dropped, and
+    listed as [j, k, "c"] (row j = c row k, k kept) for the witness's ``merged``."""
+    first, merged, kept = {}, [], []
+    for j, row in enumerate(F):
+        lead = next((v for v in row if v), 0)
+        key = tuple(Fraction(v, lead) for v in row) if lead else None
+        if key in first:
+            k = first[key]
+            merged.append([j, k, canonical(Fraction(lead, next(v for v in F[k] if v)))])
+        else:
+            first[key] = j
+            kept.append(row)
+    return kept, merged
+
+
+def _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m,
+                 merged=()) -> dict:
     """The claim, computed exactly: r = Φw̃ − y, g = Φᵀr, the bound and the gap."""
     data, d_out = problem.data, problem.network.widths[-1]
     w = [Fraction(k, 1 << ws) if ws >= 0 else Fraction(k << -ws) for k in wn]
@@ -176,6 +196,8 @@ def _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m) -> d
     C = [[_text(cn[r * m + k], cs) if k <= r else "0" for k in range(m)] for r in range(m)]
     witness = {"point": point.to_json(), "w": [canonical(v) for v in w],
                "mu": canonical(mu), "C": C}
+    if merged:
+        witness["merged"] = list(merged)
     return envelope(problem, "cell-risk-lower-bound", claim, witness, version="1.3",
                     argument="G ⪰ (μ/2)I by ‖G − μI − CCᵀ‖_F ≤ μ/2; ‖Φw − y‖² ≥ ‖r‖² − "
                              "2‖g‖²/μ at every w")

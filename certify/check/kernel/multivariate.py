@@ -228,7 +228,8 @@ def parse_box(x: object, where: str = "box") -> tuple:
     if not isinstance(x, list):
         raise _fail(where, f"expected a list of 1 to {MAX_VARIABLES} intervals")
     for i, item in enumerate(x):
-        if not isinstance(item, list) or len(item) != 3 or item[2] not in ENDS:
+        if not isinstance(item, list) or len(item) != 3 or type(item[2]) is not str or \
+                item[2] not in ENDS:   # a JSON list or object is unhashable: a type, not a key
             raise _fail(f"{where}[{i}]", f"expected [low, high, ends] with ends one of "
                         f"{sorted(ENDS)}, got {_clip(item)}")
     return check_box([Interval(parse_rational(a, f"{where}[{i}]"), parse_rational(

@@ -8,7 +8,11 @@ lower-triangular C (m x m). With E = G - mu I - C C^T and sum_ij E_ij^2 <= (mu/2
 G = C C^T + mu I + E >= (mu - |E|_2) I >= (mu/2) I. With r = Phi w~ - y, g = Phi^T r and
 d = w - w~, |Phi w - y|^2 = |r|^2 + 2 g.d + d^T G d >= |r|^2 + 2 g.d + (mu/2)|d|^2
 >= |r|^2 - 2|g|^2/mu for every w, so every theta of the cell has R(theta) >= m_lb :=
-(|r|^2 - 2|g|^2/mu)/n. Everything is integer arithmetic over common denominators: one
+(|r|^2 - 2|g|^2/mu)/n. Optional `merged` [[j, k, c], ...]: live column j is exactly c times
+live column k (checked), k kept; G, w~ and C are then over the kept columns only. Sound because
+the kept columns span the same space: every Phi w equals Phi_kept v for some v, so the bound
+over v bounds every w (a column that is a copy - a unit active on every sample repeats the
+output bias - would otherwise make G singular). Everything is integer arithmetic over common denominators: one
 fmpz_mat product per matrix with the flint backend, plain Python integers otherwise (the same
 integers, so the same verdict).
 """
@@ -20,12 +24,13 @@ from fractions import Fraction
 
 from ..kernel.arithmetic import output_rows, risk_of_outputs
 from ..kernel.cells import cell_of, cell_setup, reparameterise, require_in_cell, same_pattern
-from ..kernel.strict import (Reject, clip, fmt, match_claim, matrix, needs_version,
-                             parse_rational, show, vector)
+from ..kernel.strict import (Reject, clip, expect_list, fmt, match_claim, matrix,
+                             needs_version, parse_rational, show, vector)
 
 MAX_BOUND_ORDER = 1024   # live paths: C has m^2 entries, each parsed
 _CLAIM = ("pattern", "risk", "risk_lower_bound", "gap")
 _WITNESS = ("point", "w", "mu", "C")
+_WITNESS_OPTIONAL = ("merged",)
 
 
 def _integers(values: list) -> tuple[list, int]:
@@ -68,13 +73,41 @@ def _excess(be, F: list, Cn: list, a: int, c: int, d: int) -> int:
     return total
 
 
+def _merge(F: list, merged: object) -> list:
+    """The rows of F (live columns of Phi) without the merged ones, after checking each
+    [j, k, c]: j and k distinct live indices, j merged once, k kept, row j = c row k exactly."""
+    items = expect_list(merged, "$.witness.merged")
+    gone, kept_refs = set(), set()
+    for t, item in enumerate(items):
+        where = f"$.witness.merged[{t}]"
+        expect_list(item, where, 3, "entries ([j, k, c])")
+        j, k = item[0], item[1]
+        for index, v in ((0, j), (1, k)):
+            if type(v) is not int or not 0 <= v < len(F):
+                raise Reject("bad-witness", f"{where}[{index}]", f"a live path index in "
+                             f"0..{len(F) - 1}", show(v))
+        c = parse_rational(item[2], f"{where}[2]")
+        if j == k or j in gone:
+            raise Reject("bad-witness", where, "each merged column once, not merged with "
+                         "itself", show(j))
+        if any(a * c.denominator != c.numerator * b for a, b in zip(F[j], F[k])):
+            raise Reject("merge-fails", where, f"live column {j} is not {clip(fmt(c), 30)} "
+                         f"times live column {k}")
+        gone.add(j)
+        kept_refs.add(k)
+    if gone & kept_refs:
+        raise Reject("bad-witness", "$.witness.merged", "a column merged into another one "
+                     "must be kept", show(sorted(gone & kept_refs)[0]))
+    return [row for j, row in enumerate(F) if j not in gone]
+
+
 def check_cell_risk_lower_bound(doc: dict, be) -> dict:
     """Rules: the cell rules (`cell-pattern`, `cell-polynomial`), the witness's shapes
     (`bad-shape`: C lower triangular of order live_paths, w of that length), mu > 0
     (`bad-witness`), the Frobenius test (`gram-bound-fails`), then risk, bound and gap
     recomputed exactly and matched with the claim."""
     needs_version(doc, 3, "$.kind")
-    prob, claim, wit, (point,), X = cell_setup(doc, be, _CLAIM, (), _WITNESS)
+    prob, claim, wit, (point,), X = cell_setup(doc, be, _CLAIM, (), _WITNESS, _WITNESS_OPTIONAL)
     cell = cell_of(be, prob, point, X)
     require_in_cell(cell)
     same_pattern(claim["pattern"], cell, "$.claim.pattern")
@@ -85,6 +118,15 @@ def check_cell_risk_lower_bound(doc: dict, be) -> dict:
     if m > MAX_BOUND_ORDER:
         raise Reject("too-many-paths", "$.witness.C", f"{m} live paths: this kind is checked "
                      f"up to order {MAX_BOUND_ORDER}")
+    # Phi on the live paths as integers over one denominator D (rows: paths, columns: (i, o))
+    entries = [f for P in live for _, _, f in rep.phi[P]]
+    D = math.lcm(1, *(f.denominator for f in entries))
+    F = [[0] * (n * d_out) for _ in live]
+    for row, P in zip(F, live):
+        for i, o, f in rep.phi[P]:
+            row[i * d_out + o] = f.numerator * (D // f.denominator)
+    F = _merge(F, wit.get("merged", []))
+    m = len(F)
     w = vector(wit["w"], "$.witness.w", m)
     mu = parse_rational(wit["mu"], "$.witness.mu")
     if mu <= 0:
@@ -95,13 +137,6 @@ def check_cell_risk_lower_bound(doc: dict, be) -> dict:
             if C[r][k]:
                 raise Reject("bad-shape", f"$.witness.C[{r}][{k}]", "C must be lower "
                              "triangular (zero above the diagonal)", clip(fmt(C[r][k])))
-    # Phi on the live paths as integers over one denominator D (rows: paths, columns: (i, o))
-    entries = [f for P in live for _, _, f in rep.phi[P]]
-    D = math.lcm(1, *(f.denominator for f in entries))
-    F = [[0] * (n * d_out) for _ in live]
-    for row, P in zip(F, live):
-        for i, o, f in rep.phi[P]:
-            row[i * d_out + o] = f.numerator * (D // f.denominator)
     # Frobenius test, scaled by K: E K = (K/D^2) F F^T - (K/dC^2) Cn Cn^T - mu K I
     Cn, dC = _integers([v for row in C for v in row])
     Cn = [Cn[r * m:(r + 1) * m] for r in range(m)]

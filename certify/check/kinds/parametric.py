@@ -99,7 +99,7 @@ def _domain(x: object, nvars: int) -> tuple:
         where = f"$.claim.domain.box[{i}]"
         item = expect_object(item, where, ("lo", "hi", "ends"))
         lo, hi = parse_rational(item["lo"], where + ".lo"), parse_rational(item["hi"], where + ".hi")
-        if item["ends"] not in _ENDS:
+        if type(item["ends"]) is not str or item["ends"] not in _ENDS:   # a list: unhashable
             raise Reject("bad-domain", where + ".ends", f"one of {', '.join(sorted(_ENDS))}",
                          show(item["ends"]))
         if not lo < hi:   # inverted or a single point: empty, or a constant in disguise
