@@ -84,17 +84,23 @@ class Problem:
         net = spec["network"]
         if not isinstance(net, dict):
             raise InputError("'network' must be an object", path="network")
-        extra = sorted(set(net) - {"widths", "activation"})
+        extra = sorted(set(net) - {"widths", "activation", "activations"})
         if extra:
             raise InputError(f"unknown key '{extra[0]}' in network", path="network")
         widths = net.get("widths")
         if not isinstance(widths, list):
             raise InputError("'network.widths' must be a list of integers",
                              path="network.widths", value=widths)
-        if "activation" not in net:
-            raise InputError("missing key 'activation'", path="network")
+        # "activations" (a list, one per hidden layer) is the certificate's form (to_json), so a
+        # certificate's problem can be read back as a problem file
+        if ("activation" in net) == ("activations" in net):
+            raise InputError("missing key 'activation'" if "activation" not in net else
+                             "give 'activation' or 'activations', not both", path="network")
+        if "activations" in net and not isinstance(net["activations"], list):
+            raise InputError("'network.activations' must be a list, one per hidden layer",
+                             path="network.activations", value=net["activations"])
         hidden = max(len(widths) - 2, 0)
-        spec_act = net["activation"]
+        spec_act = net.get("activation", net.get("activations"))
         if isinstance(spec_act, list):
             if len(spec_act) != hidden:
                 raise InputError(f"{hidden} hidden layers but {len(spec_act)} activations",

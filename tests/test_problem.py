@@ -536,3 +536,29 @@ def test_a1_when_the_perturbed_sample_is_in_no_affine_dependence():
     targets[1] = [1]   # sample 1 is in the dependence: now not fittable
     prob = problem((2, 3, 1), "relu", {"inputs": [list(x) for x in xs], "targets": targets})
     assert assumptions(prob)["A1"].holds
+
+
+def test_a_certificates_problem_reads_back_as_a_problem_file(tmp_path):
+    """to_json writes the certificate's form ("activations", a list); from_json and from_file
+    read it back, so `jq .problem cert.json > p.json` gives a problem file."""
+    import json as _json
+    for spec in ({"network": {"widths": [2, 3, 1], "activation": "relu"}, "data": XOR},
+                 {"network": {"widths": [2, 2, 2, 1], "activation": ["abs", "leaky_relu"]},
+                  "data": XOR, "loss": {"name": "huber", "delta": "1/2"}}):
+        problem = Problem.from_json(spec)
+        again = Problem.from_json(problem.to_json())
+        assert again.to_json() == problem.to_json()
+        path = tmp_path / "p.json"
+        path.write_text(_json.dumps(problem.to_json()))
+        assert Problem.from_file(path).to_json() == problem.to_json()
+
+
+@pytest.mark.parametrize("network, match", [
+    ({"widths": [2, 3, 1], "activation": "relu", "activations": ["relu"]}, "not both"),
+    ({"widths": [2, 3, 1], "activations": "relu"}, "must be a list"),
+    ({"widths": [2, 3, 1], "activations": ["relu", "relu"]}, "1 hidden layers but 2"),
+    ({"widths": [2, 3, 1]}, "missing key 'activation'"),
+])
+def test_the_activations_form_is_strict(network, match):
+    with pytest.raises(InputError, match=match):
+        Problem.from_json({"network": network, "data": XOR})
