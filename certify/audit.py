@@ -282,7 +282,6 @@ def _cell_step(problem: Problem, point: Point, report: CellReport, risk) -> Audi
     if not exact:   # cross-entropy: the cell claim quotes no risk (irrational)
         lines.append("  the risk is a ball; the cell certificate states the pattern, margin "
                      "and boundary (its claim carries no risk for cross_entropy)")
-        return AuditStep("cell", lines, _ce_cell_certificate(problem, point, report), "cell.json")
     return AuditStep("cell", lines, prove_cell(problem, point, multilinear=False), "cell.json")
 
 
@@ -663,18 +662,6 @@ def _audit_cross_entropy(problem: Problem, point: Point, result: Audit, timed, s
             result.steps.append(_enclosure_step(problem, point, report, risk))
         timed("enclosure")
     return result
-
-
-def _ce_cell_certificate(problem: Problem, point: Point, report: CellReport) -> dict:
-    """A ``cell`` certificate (schema 1.3) for the cross_entropy loss: no ``risk`` in the
-    claim, the pattern, margin and boundary as for the exact losses."""
-    from .certificate import assemble
-    claim = {"in_cell": report.in_cell, "pattern": report.pattern_json(),
-             "margin": None if report.margin is None else canonical(report.margin),
-             "margin_at": None if report.margin_at is None else report.margin_at.to_json(),
-             "boundary": [loc.to_json() for loc in report.boundary]}
-    return assemble("cell", problem.to_json(), claim, {"point": point.to_json()},
-                    schema_version="1.3")
 
 
 def _ce_point_step(problem: Problem, point: Point, report: CellReport, psi):

@@ -27,6 +27,7 @@ from typing import Sequence
 from .certificate import assemble
 from .errors import InputError, ProofError
 from .exact import MAX_DIGITS, _row_reduce, canonical, canonical_vector
+from .limits import number_digits
 from .loss import risk as loss_risk
 from .network import Layer, Point, forward
 from .problem import Problem
@@ -196,7 +197,8 @@ def prove_cell(problem: Problem, point: Point, multilinear: bool | None = None) 
 
     ``problem``: a ``Problem``; ``point`` (and any other point argument): a ``Point`` whose
     shapes match ``problem.network`` (else ``InputError``).
-    Returns the certificate as a JSON-ready dict (SCHEMA.md 1.1, kind ``cell``). Raises
+    Returns the certificate as a JSON-ready dict (SCHEMA.md 1.1, kind ``cell``; 1.3 and no
+    ``risk`` for the cross_entropy loss). Raises
     ``ProofError`` for ``multilinear=True`` on a boundary (``not-in-cell``) or beyond the path
     budget, ``InputError`` for a loss the kind does not take.
     """
@@ -207,13 +209,15 @@ def prove_cell(problem: Problem, point: Point, multilinear: bool | None = None) 
     claim = {"in_cell": report.in_cell, "pattern": report.pattern_json(),
              "margin": None if report.margin is None else canonical(report.margin),
              "margin_at": None if report.margin_at is None else report.margin_at.to_json(),
-             "boundary": [loc.to_json() for loc in report.boundary],
-             "risk": canonical(loss_risk(report.outputs, problem.data.targets, problem.loss))}
+             "boundary": [loc.to_json() for loc in report.boundary]}
+    if problem.loss.is_exact:   # the cross_entropy risk is irrational: no risk in 1.3
+        claim["risk"] = canonical(loss_risk(report.outputs, problem.data.targets, problem.loss))
     if multilinear:
         _require_cell(report, "multilinearity")
         check_budget(problem.network.widths, problem.data.n)
         claim["multilinear"] = True
-    return envelope(problem, "cell", claim, {"point": point.to_json()})
+    return envelope(problem, "cell", claim, {"point": point.to_json()},
+                    version=None if problem.loss.is_exact else "1.3")
 
 
 # -- cell-convexity and cell-global-minimum ---------------------------------------------------
@@ -409,20 +413,8 @@ def _lifted_minimum(problem: Problem, lifted: Point, a: CellAnalysis,
 
 
 def _digits(q: Fraction) -> int:
-    """Digits of numerator and denominator together (SCHEMA.md's limit per number): exact
-    near the limit, else a bound from the bit lengths on the same side of it (a lower bound
-    above it), so no decimal text is built for thousand-digit numbers."""
-    parts = (abs(q.numerator), q.denominator)
-    lo = sum(int((max(p.bit_length(), 1) - 1) * _LOG10_2) for p in parts)   # a digit spare
-    hi = sum(int(p.bit_length() * _LOG10_2) + 2 for p in parts)
-    if hi <= MAX_DIGITS:
-        return hi if hi < MAX_DIGITS else len(canonical(q).lstrip("-").replace("/", ""))
-    if lo > MAX_DIGITS:
-        return lo
-    return len(canonical(q).lstrip("-").replace("/", ""))
-
-
-_LOG10_2 = 0.30102999566398120   # digits per bit (the bounds keep a digit spare)
+    """``limits.number_digits`` at the schema's ``MAX_DIGITS``."""
+    return number_digits(q, MAX_DIGITS)
 
 
 def _unit_difference(problem: Problem, lift, a: CellAnalysis, k: int) -> str:

@@ -112,17 +112,31 @@ def check_stored_activations(n: int, units: int, what: str = "hidden units") -> 
                          code="limit-exceeded", path="data")
 
 
+_LOG10_2 = 0.30102999566398120   # digits per bit (the bounds keep a digit spare)
+
+
+def number_digits(q, limit: int = 10_000) -> int:
+    """Digits of a rational's numerator and denominator together (SCHEMA.md's limit per
+    number): exact near ``limit``, else a bound on the same side of it (a lower bound above
+    it) from the bit lengths, so no decimal text is built for thousand-digit numbers."""
+    from .exact import canonical
+    parts = (abs(q.numerator), q.denominator)
+    lo = sum(int((max(p.bit_length(), 1) - 1) * _LOG10_2) for p in parts)   # a digit spare
+    hi = sum(int(p.bit_length() * _LOG10_2) + 2 for p in parts)
+    if hi < limit:
+        return hi
+    if lo > limit:
+        return lo
+    return len(canonical(q).lstrip("-").replace("/", ""))
+
+
 def check_digits(numbers, what: str, limit: int = 10_000) -> None:
     """Refuse (ProofError ``number-too-large``) when a number a certificate must quote has more
     digits than SCHEMA.md allows: the checker would reject the certificate anyway."""
     from .errors import ProofError
-    from .exact import canonical
     for q in numbers:
-        # bit_length * log10(2) is the digit count within 2 (numerator and denominator): cheap;
-        # near the limit, count exactly
-        digits = int((q.numerator.bit_length() + q.denominator.bit_length()) * 0.30103)
-        if digits > limit + 2 or (digits >= limit - 2 and
-                                  len(canonical(q).lstrip("-").replace("/", "")) > limit):
+        digits = number_digits(q, limit)
+        if digits > limit:
             raise ProofError(f"{what} needs about {digits} digits, more than the {limit} per "
                              "number that certificates allow (SCHEMA.md); use inputs with "
                              "fewer digits", code="number-too-large")

@@ -14,11 +14,11 @@ from fractions import Fraction
 
 import mpmath
 
+from oracles import one_sided_layers
 from strategies import CANONICAL, _point, q
 
 DIGITS = 80
 CLAIM = ("risk_at_least", "risk_at_most", "derivative_at_least", "derivative_at_most")
-ZERO = Fraction(0)
 
 
 def _mp(x: Fraction):
@@ -26,25 +26,8 @@ def _mp(x: Fraction):
 
 
 def tangents(network, point, direction, xs) -> list:
-    """Per sample ``(z, dz)``: values and one-sided tangents through the layers (an
-    activation on a breakpoint takes the slope of the piece ``dz`` moves into)."""
-    rows = []
-    for x in xs:
-        a, da = list(x), [ZERO] * len(x)
-        for j, (layer, step) in enumerate(zip(point.layers, direction.layers)):
-            z = [c + sum((w * v for w, v in zip(row, a)), ZERO) for row, c in zip(layer.W, layer.b)]
-            dz = [dc + sum((w * dv for w, dv in zip(row, da)), ZERO) +
-                  sum((dw * v for dw, v in zip(drow, a)), ZERO)
-                  for row, drow, dc in zip(layer.W, step.W, step.b)]
-            if j == len(point.layers) - 1:
-                break
-            act = network.activations[j]
-            pieces = [sum(1 for p in act.breakpoints if p < v or (p == v and dv > 0))
-                      for v, dv in zip(z, dz)]
-            a = [act(v) for v in z]
-            da = [act.slopes[k] * dv for k, dv in zip(pieces, dz)]
-        rows.append((z, dz))
-    return rows
+    """Per sample ``(z, dz)`` of the outputs: values and one-sided tangents."""
+    return [list(one_sided_layers(network, point, direction, x))[-1] for x in xs]
 
 
 def risk_and_derivative(rows, ys):

@@ -33,6 +33,7 @@ from certify.errors import CertifyError
 from certify.loss import risk
 from certify.network import Layer, Point, forward
 
+from oracles import one_sided_layers
 from strategies import CANONICAL, _point, q
 
 KINDS = ("global-minimum", "descent-direction")
@@ -263,20 +264,11 @@ def _tangent_zero(network, point, direction, xs, layer: int, unit: int) -> bool:
     """Whether the tangent of hidden unit ``unit`` of hidden layer ``layer`` is 0 on every
     sample (conservative: the pre-activation tangent dz vanishes)."""
     for x in xs:
-        a, da = list(x), [ZERO] * len(x)
-        for j, (l, m) in enumerate(zip(point.layers, direction.layers)):
-            z = [c + sum((w * v for w, v in zip(row, a)), ZERO) for row, c in zip(l.W, l.b)]
-            dz = [dc + sum((w * dv for w, dv in zip(row, da)), ZERO) +
-                  sum((dw * v for dw, v in zip(drow, a)), ZERO)
-                  for row, drow, dc in zip(l.W, m.W, m.b)]
+        for j, (_, dz) in enumerate(one_sided_layers(network, point, direction, x)):
             if j == layer:
                 if dz[unit] != 0:
                     return False
                 break
-            act = network.activations[j]
-            a = [act(v) for v in z]
-            da = [act.slopes[sum(1 for p in act.breakpoints if p < v or (p == v and dv > 0))]
-                  * dv for v, dv in zip(z, dz)]
     return True
 
 

@@ -16,6 +16,27 @@ from certify.network import Network, forward
 
 from strategies import CANONICAL, _point, q
 
+def one_sided_layers(network, point, direction, x):
+    """At one input, per layer ``(z, dz)``: pre-activations and their one-sided tangents along
+    ``direction`` (an activation on a breakpoint takes the slope of the piece ``dz`` moves
+    into); the last pair is the outputs'. Written here, apart from the checker's forward mode."""
+    zero = Fraction(0)
+    a, da = list(x), [zero] * len(x)
+    for j, (layer, step) in enumerate(zip(point.layers, direction.layers)):
+        z = [c + sum((w * v for w, v in zip(row, a)), zero) for row, c in zip(layer.W, layer.b)]
+        dz = [dc + sum((w * dv for w, dv in zip(row, da)), zero) +
+              sum((dw * v for dw, v in zip(drow, a)), zero)
+              for row, drow, dc in zip(layer.W, step.W, step.b)]
+        yield z, dz
+        if j == len(point.layers) - 1:
+            return
+        act = network.activations[j]
+        pieces = [sum(1 for p in act.breakpoints if p < v or (p == v and dv > 0))
+                  for v, dv in zip(z, dz)]
+        a = [act(v) for v in z]
+        da = [act.slopes[k] * dv for k, dv in zip(pieces, dz)]
+
+
 Poly = tuple   # (c_0, c_1, ...) Fractions, trimmed: no trailing zeros except (0,)
 
 

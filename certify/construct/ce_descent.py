@@ -23,7 +23,7 @@ from fractions import Fraction
 from ..certificate import assemble
 from ..errors import InputError, ProofError
 from ..exact import canonical
-from ..network import Layer, Point
+from ..network import Point
 from ..problem import Problem
 
 KIND = "descent-direction-cross-entropy"
@@ -147,13 +147,5 @@ def direction_from_gradient(problem: Problem, gradient: list) -> Point | None:
     flat = [-Fraction(round(math.ldexp(m, DIRECTION_BITS - shift)), unit) for m in mids]
     if not any(flat):
         return None
-    widths, layers, at = problem.network.widths, [], 0
-    for j in range(1, len(widths)):
-        rows, biases = [], []
-        for _ in range(widths[j]):
-            entries = flat[at:at + widths[j - 1] + 1]
-            rows.append(tuple(entries[:-1]))
-            biases.append(entries[-1])
-            at += widths[j - 1] + 1
-        layers.append(Layer(tuple(rows), tuple(biases)))
-    return Point(tuple(layers))
+    from ..cells import _unflatten   # the order of flat_parameters
+    return _unflatten(problem, flat)

@@ -25,6 +25,7 @@ import numpy as np
 from ..cells import cell_of, envelope
 from ..errors import InputError, ProofError
 from ..exact import MAX_DIGITS, canonical
+from ..limits import check_digits
 from ..loss import risk as loss_risk
 from ..network import Point
 from ..problem import Problem
@@ -187,12 +188,9 @@ def _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m,
              - 2 * Fraction(int(sum((v * v for v in gn), flint.fmpz(0))), (D * R) ** 2) / mu) \
         / data.n
     risk = loss_risk(report.outputs, data.targets)
+    check_digits([risk, bound, risk - bound], "the claim's risk, bound or gap", MAX_DIGITS)
     claim = {"pattern": report.pattern_json(), "risk": canonical(risk),
              "risk_lower_bound": canonical(bound), "gap": canonical(risk - bound)}
-    for key in ("risk", "risk_lower_bound", "gap"):
-        if len(claim[key]) - claim[key].count("/") - claim[key].startswith("-") > MAX_DIGITS:
-            raise ProofError(f"the claim's {key} has more than {MAX_DIGITS} digits, beyond the "
-                             "schema's limit", code="number-too-large")
     C = [[_text(cn[r * m + k], cs) if k <= r else "0" for k in range(m)] for r in range(m)]
     witness = {"point": point.to_json(), "w": [canonical(v) for v in w],
                "mu": canonical(mu), "C": C}

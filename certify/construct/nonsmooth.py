@@ -19,17 +19,12 @@ from ..certificate import assemble, dumps
 from ..check import check_certificate
 from ..errors import CertifyError, InputError, ProofError, refused_by_checker
 from ..exact import canonical
-from ..loss import risk as loss_risk
-from ..network import Point, forward
+from ..network import Point
 from ..problem import Problem
+from .minimum import _risk as risk   # the exact risk of a point
 
 KIND = "nonsmooth-local-minimum"
 RADII = tuple(Fraction(1, 4 ** k) for k in range(1, 6))   # 1/4 down to 1/1024
-
-
-def risk(problem: Problem, point: Point) -> Fraction:
-    out, _ = forward(problem.network, point, [list(x) for x in problem.data.inputs])
-    return loss_risk(out, problem.data.targets, problem.loss)
 
 
 def lower_point(problem: Problem, value: Fraction):
@@ -96,9 +91,9 @@ def nonsmooth_minimum(problem: Problem, point: Point, better_point: Point | None
         lines.append(f"lower point: {how}, risk {canonical(lower)} (gap "
                      f"{canonical(value - lower)})")
     radii = (radius,) if radius is not None else RADII
-    last = None
-    for rho in radii:
-        document = nonsmooth_request(problem, point, better, rho)
+    document, last = nonsmooth_request(problem, point, better, radii[0]), None
+    for rho in radii:   # the risks are computed once; only the radius changes
+        document["claim"]["radius"] = canonical(rho)
         document["provenance"]["radii_tried"] = [canonical(r) for r in radii if r >= rho]
         verdict = check_certificate(dumps(document), decider=decider)
         if not verdict.accepted:
