@@ -158,7 +158,8 @@ def _merge_copies(F: list) -> tuple[list, list]:
     first, merged, kept = {}, [], []
     for j, row in enumerate(F):
         lead = next((v for v in row if v), 0)
-        key = tuple(Fraction(v, lead) for v in row) if lead else None
+        g = math.gcd(*row) * (1 if lead > 0 else -1)   # the primitive row, leading entry > 0:
+        key = tuple(v // g for v in row) if lead else None   # equal for multiples, integers only
         if key in first:
             k = first[key]
             merged.append([j, k, canonical(Fraction(lead, next(v for v in F[k] if v)))])
