@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .activation import Activation
+from .check.kernel.strict import MAX_NESTING, nesting_within
 from .data import Dataset, read_regular
 from .errors import InputError
 from .exact import integer, rational
@@ -150,6 +151,9 @@ def load_json(text: str) -> object:
     def exact_integer(text):
         return integer(text, None)
 
+    if not nesting_within(text):   # the checker's rule: json.loads recurses once per level
+        raise InputError(f"malformed JSON: arrays and objects nested more than {MAX_NESTING} "
+                         "deep", code="malformed-json")
     try:
         return json.loads(text, parse_float=exact_decimal, parse_int=exact_integer,
                           parse_constant=no_constant, object_pairs_hook=no_duplicates)

@@ -375,3 +375,79 @@ def test_every_long_command_takes_a_time_limit():
             command = next(a for a in command._actions if a.dest == "theorems_command") \
                 .choices["check"]
         assert "--time-limit" in command._option_string_actions, name
+
+
+# -- nesting -------------------------------------------------------------------------------
+
+def nested(depth: int, inner: str = "1") -> str:
+    return "[" * depth + inner + "]" * depth
+
+
+def test_nesting_limit_is_one_rule_for_checker_and_prover(tmp_path, capsys):
+    """json.loads recurses once per level: the limit is decided on the text before parsing."""
+    from certify.check import check_certificate
+    from certify.check.kernel.strict import MAX_NESTING, nesting_within
+    from certify.errors import InputError
+    from certify.problem import load_json
+    assert nesting_within(nested(MAX_NESTING)) and not nesting_within(nested(MAX_NESTING + 1))
+    # brackets inside strings do not count, escaped quotes included
+    assert nesting_within('["' + "[" * 500 + '\\"' + "{" * 500 + '"]')
+    assert not nesting_within("[" * 100_000)                 # unbalanced, not only deep
+    document = lambda depth: '{"a": ' + nested(depth - 1) + "}"  # noqa: E731
+    assert check_certificate(document(MAX_NESTING + 1)).code == "malformed-json"
+    assert check_certificate(document(MAX_NESTING)).code != "malformed-json"   # twin
+    with pytest.raises(InputError, match="nested more than 64 deep"):
+        load_json(document(MAX_NESTING + 1))
+    assert load_json(document(MAX_NESTING))["a"]
+    problem = tmp_path / "p.json"
+    problem.write_text('{"network": ' + nested(200) + "}")
+    assert main(["assumptions", str(problem)]) == 2
+    assert "nested more than 64 deep" in one_line_error(capsys)
+
+
+def test_nesting_limit_for_python_objects():
+    """check_certificate on objects: walked iteratively; a cycle ends at the limit."""
+    from certify.check import check_certificate
+    from certify.check.kernel.strict import MAX_NESTING
+    deep = 1
+    for _ in range(MAX_NESTING + 1):
+        deep = [deep]
+    verdict = check_certificate({"x": deep})
+    assert (verdict.code, verdict.path) == ("malformed-json", "$.x" + "[0]" * (MAX_NESTING - 1))
+    assert check_certificate({"x": deep[0][0]}).code != "malformed-json"   # twin
+    cycle = []
+    cycle.append(cycle)
+    assert check_certificate({"x": cycle}).code == "malformed-json"
+    shared = [[[1]]]                      # a shared subtree reached deeper the second time
+    assert check_certificate({"a": shared, "b": deep[0][0][0][0]}).code != "malformed-json"
+
+
+def test_deep_nesting_never_runs_collector_code_at_the_recursion_limit(capsys):
+    """The class behind a CI failure: the garbage collector ran while json.loads was ~1,000
+    levels deep, a finaliser hit the recursion limit, and Python printed 'Exception ignored in:
+    <object repr() failed> RecursionError' to stderr beside the one-line verdict. A gc callback
+    that needs 40 frames stands in for the finaliser, run at every allocation; before the
+    nesting rule it printed there (depth 990), now nothing is parsed that deep."""
+    import gc
+    from certify.check import check_certificate
+    from certify.problem import load_json
+
+    def frames(k):
+        return 0 if k == 0 else 1 + frames(k - 1)
+
+    def collector_code(phase, info):
+        frames(40)
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(1)
+    gc.callbacks.append(collector_code)
+    try:
+        for depth in (900, 990, 100_000):
+            assert check_certificate(nested(depth)).code == "malformed-json"
+            with pytest.raises(Exception, match="nested"):
+                load_json(nested(depth))
+    finally:
+        gc.callbacks.remove(collector_code)
+        gc.set_threshold(*threshold)
+    out, err = capsys.readouterr()
+    assert not err, err

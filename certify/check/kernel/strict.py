@@ -17,6 +17,7 @@ from fractions import Fraction
 
 MAX_DIGITS = 10_000      # per rational, numerator and denominator together (SCHEMA.md)
 MAX_INT_DIGITS = 4_000   # JSON integers (only widths): stays inside CPython's int<->str limit
+MAX_NESTING = 64         # arrays and objects inside each other (SCHEMA.md; certificates use <= 10)
 
 
 class Reject(Exception):
@@ -122,6 +123,26 @@ def _json_int(text: str) -> int:
     return _int(text)
 
 
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
+
+def nesting_within(text: str, limit: int = MAX_NESTING) -> bool:
+    """Whether the arrays and objects of JSON text nest at most `limit` deep, decided before
+    parsing: json.loads recurses once per level, and near the interpreter's recursion limit
+    anything that runs then (a garbage collector finaliser) fails and prints to stderr. Strings
+    are blanked first; of the rest only brackets count, innermost pairs removed level by level."""
+    skeleton = re.sub(r"[^\[\]{}]+", "", _STRING.sub("", text))
+    skeleton = skeleton.replace("[", "(").replace("{", "(").replace("]", ")").replace("}", ")")
+    for _ in range(limit):
+        shorter = skeleton.replace("()", "")
+        if shorter == skeleton:
+            break
+        skeleton = shorter
+    else:
+        return "()" not in skeleton and len(skeleton) <= limit
+    return len(skeleton) <= limit   # unbalanced leftovers: malformed, json.loads will say where
+
+
 def parse_strict(text) -> object:
     """Strict JSON from str or UTF-8 bytes: no duplicate keys, floats, NaN or Infinity."""
     if isinstance(text, (bytes, bytearray, memoryview)):
@@ -131,6 +152,9 @@ def parse_strict(text) -> object:
             raise Reject("malformed-json", None, f"not UTF-8: {e.reason} at byte {e.start}")
     if not isinstance(text, str):
         raise Reject("bad-type", "$", f"expected JSON text, got {type(text).__name__}")
+    if not nesting_within(text):
+        raise Reject("malformed-json", None, f"arrays and objects nested more than "
+                     f"{MAX_NESTING} deep")
     try:
         return json.loads(text, object_pairs_hook=_object_pairs, parse_float=_float,
                           parse_int=_json_int, parse_constant=_constant)
@@ -153,30 +177,33 @@ def _render(where) -> str:
 
 
 def walk_strict(root: object) -> object:
-    """The lexical rules for an already-parsed document (iterative: no recursion limit).
-    Each container is walked once: a shared subtree is the same object, and a cyclic one
-    (never JSON) cannot loop here; serialising it for the digest rejects it."""
-    stack, seen = [(root, None)], set()
+    """The lexical rules for an already-parsed document (iterative), nesting included. A shared
+    subtree (the same object twice) is walked again only when reached deeper, so a cyclic one
+    (never JSON) ends at the nesting limit."""
+    stack, seen = [(root, None, 1)], {}
     while stack:
-        x, where = stack.pop()
+        x, where, depth = stack.pop()
         t = type(x)
         if t is str or t is bool or x is None:
             continue
         if t is list or t is dict:
-            if id(x) in seen:
+            if depth > MAX_NESTING:
+                raise Reject("malformed-json", _render(where), f"arrays and objects nested "
+                             f"more than {MAX_NESTING} deep")
+            if seen.get(id(x), 0) >= depth:   # a shared subtree: walk again only deeper
                 continue
-            seen.add(id(x))
+            seen[id(x)] = depth
         if t is int:
             if abs(x) >= 10 ** MAX_INT_DIGITS:
                 raise Reject("number-too-large", _render(where), "integer too large", show(x))
         elif t is list:
-            stack.extend((v, (where, i)) for i, v in enumerate(x))
+            stack.extend((v, (where, i), depth + 1) for i, v in enumerate(x))
         elif t is dict:
             for k, v in x.items():
                 if type(k) is not str:
                     raise Reject("bad-type", _render(where), "object keys must be strings",
                                  repr(k))
-                stack.append((v, (where, k)))
+                stack.append((v, (where, k), depth + 1))
         elif t is float:
             raise Reject("float-number" if math.isfinite(x) else "non-finite-number",
                          _render(where), "floats are not allowed (rationals are strings)",
