@@ -22,7 +22,8 @@ client writes each certificate atomically as soon as it arrives and the table at
 rerun resumes: a certificate already in ``DIR/certificates`` is re-checked by the checker and
 kept only if it is accepted, is of the job's problem and kind, and has the digest the results
 table recorded; anything else (a tampered or foreign file) is proved again. A job that fails
-is a row with its reason, never a crash.
+is a row with its reason, never a crash; with a job time limit, a job that runs too long is a
+``timeout`` row and its process is killed.
 """
 from __future__ import annotations
 
@@ -221,14 +222,68 @@ def run_job(job: dict) -> dict:
     """Prove and check one job; plain data in and out (a worker may be another machine).
 
     ``job``: the fields of ``Job`` plus ``existing`` (the text of a certificate already on
-    disk, or ``None``) and ``recorded`` (its digest in the results table, or ``None``).
-    Returns a row (``RESULT_COLUMNS`` without ``file``) and ``text``, the new certificate's
-    text (``None`` when the existing one is kept or nothing was proved). Never raises."""
+    disk, or ``None``), ``recorded`` (its digest in the results table, or ``None``) and
+    ``time_limit`` (seconds, or ``None``). Returns a row (``RESULT_COLUMNS`` without ``file``)
+    and ``text``, the new certificate's text (``None`` when the existing one is kept or nothing
+    was proved). Never raises."""
+    if job.get("time_limit") is not None:
+        return _within_time_limit(job, job["time_limit"])
+    return _run_job(job)
+
+
+def _row(job: dict) -> dict:
+    return {"id": job["id"], "architecture": job["architecture"], "dataset": job["dataset"],
+            "construction": job["construction"],
+            "seed": "" if job["seed"] is None else str(job["seed"]), "resumed": "no",
+            "kind": "", "risk": "", "better_risk": "", "gap": "", "digest": "", "reason": ""}
+
+
+def _within_time_limit(job: dict, seconds: float) -> dict:
+    """``_run_job`` in a forked child, killed when the time limit is up: a signal cannot stop
+    C code (a solver, FLINT) and a Dask task runs in a thread, where signals cannot be used at
+    all. The outcome comes back as JSON through a pipe; a killed or dead child is a row."""
+    import select
+    import signal
     started = time.perf_counter()
-    row = {"id": job["id"], "architecture": job["architecture"], "dataset": job["dataset"],
-           "construction": job["construction"],
-           "seed": "" if job["seed"] is None else str(job["seed"]), "resumed": "no",
-           "kind": "", "risk": "", "better_risk": "", "gap": "", "digest": "", "reason": ""}
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # the child: run the job, send the outcome, leave without cleanup
+        try:
+            os.close(read)
+            data = json.dumps(_run_job(job)).encode("utf-8")
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+        finally:
+            os._exit(0)
+    os.close(write)
+    chunks, finished = [], False
+    try:
+        while True:
+            left = started + seconds - time.perf_counter()
+            if left <= 0 or not select.select([read], [], [], left)[0]:
+                break
+            chunk = os.read(read, 1 << 20)
+            if not chunk:
+                finished = True
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read)
+        os.kill(pid, signal.SIGKILL)   # a child that has exited: harmless
+        os.waitpid(pid, 0)
+    if not finished:
+        return _done(_row(job), "timeout", None, started,
+                     reason=f"[time-limit] no result within the job time limit of {seconds:g} s")
+    try:
+        return json.loads(b"".join(chunks))
+    except ValueError:
+        return _done(_row(job), "error", None, started,
+                     reason="[internal-error] the job's process ended without a result")
+
+
+def _run_job(job: dict) -> dict:
+    started = time.perf_counter()
+    row = _row(job)
     redo = ""
     try:
         if job.get("existing") is not None:
@@ -309,11 +364,21 @@ class SweepResult:
 
 
 def run_sweep(spec: str | Path, output: str | Path, *, workers: int | None = None,
-              scheduler: str | None = None, progress=None) -> SweepResult:
+              scheduler: str | None = None, job_time_limit: float | None = None,
+              progress=None) -> SweepResult:
     """Run every job of ``spec`` into ``output`` (``certificates/ID.json`` and
     ``results.csv``): in this process (``workers=1``), on a local process pool (default: one
-    worker per CPU), or on the Dask scheduler at ``scheduler``."""
+    worker per CPU), or on the Dask scheduler at ``scheduler``. With ``job_time_limit``
+    (seconds) each job runs in a child process of its own and a job still running then is a
+    ``timeout`` row (a rerun tries it again)."""
     from .certificate import write_atomically
+    if job_time_limit is not None:
+        if not hasattr(os, "fork"):
+            raise InputError("a job time limit needs os.fork (POSIX)",
+                             code="time-limit-unavailable")
+        if not 0 < job_time_limit < float("inf"):
+            raise InputError(f"a job time limit must be a positive number of seconds, got "
+                             f"{job_time_limit!r}", code="bad-value")
     jobs = load_spec(spec)
     folder = Path(output)
     certificates = folder / "certificates"
@@ -324,7 +389,7 @@ def run_sweep(spec: str | Path, output: str | Path, *, workers: int | None = Non
                          path=str(output)) from None
     recorded = _recorded_digests(folder / "results.csv")
     tasks = [dict(job.__dict__, existing=_existing(certificates / f"{job.id}.json"),
-                  recorded=recorded.get(job.id)) for job in jobs]
+                  recorded=recorded.get(job.id), time_limit=job_time_limit) for job in jobs]
     rows: dict = {}
     for done, outcome in enumerate(_execute(tasks, workers, scheduler), start=1):
         row = outcome["row"]

@@ -182,3 +182,90 @@ def test_subsample_draws_by_seed():
     assert jobs[0].problem["data"] != jobs[1].problem["data"]
     with pytest.raises(Exception, match="subsample"):
         jobs_of(dict(spec, datasets=[dict(spec["datasets"][0], subsample=9)]))
+
+
+# -- a time limit per job --------------------------------------------------------------------
+
+def _stuck_on(job_ids: set, monkeypatch, how: str = "sleep"):
+    """The prover hangs (in C: time.sleep ignores nothing but is never interrupted here) or
+    dies on the given jobs; the forked child inherits the patch."""
+    import time as clock
+
+    import certify.sweep as sweep
+    real = sweep._prove
+
+    def prove(job):
+        if job["id"] in job_ids:
+            if how == "sleep":
+                clock.sleep(600)
+            os._exit(7)   # the job's process dies without a word
+        return real(job)
+    monkeypatch.setattr(sweep, "_prove", prove)
+
+
+def test_a_job_over_its_time_limit_is_a_timeout_row_and_a_rerun_retries_it(
+        swept, tmp_path, capsys, monkeypatch):
+    import time as clock
+    spec, serial = swept
+    out = tmp_path / "limited"
+    stuck = {"w3-relu__xor__stage-ab", "w3-relu__rand__ysj__seed2"}
+    _stuck_on(stuck, monkeypatch)
+    started = clock.perf_counter()
+    code = main(["sweep", str(spec), "-o", str(out), "--workers", "1",
+                 "--job-time-limit", "3", "--json"])
+    assert clock.perf_counter() - started < 120   # 12 jobs, two of them stopped after 3 s
+    report = json.loads(capsys.readouterr().out)
+    assert code == 4 and report["result"] == "timeout"
+    assert "2 timed out" in " ".join(report["summary"])
+    rows = _table(out)
+    for job, row in rows.items():
+        if job in stuck:
+            assert row["status"] == "timeout" and "3 s" in row["reason"] and not row["file"]
+            assert not (out / "certificates" / f"{job}.json").exists()
+        else:   # the others, proved in their own processes: the same certificates
+            assert (row["status"], row["digest"]) == (_table(serial)[job]["status"],
+                                                      _table(serial)[job]["digest"])
+    monkeypatch.undo()
+    assert main(["sweep", str(spec), "-o", str(out), "--workers", "1",
+                 "--job-time-limit", "300"]) == 0
+    again = _table(out)
+    assert {j for j, r in again.items() if r["status"] == "accepted" and
+            r["resumed"] == "no"} == stuck
+    assert {j: r["digest"] for j, r in again.items()} == \
+        {j: r["digest"] for j, r in _table(serial).items()}
+
+
+def test_a_job_process_that_dies_is_an_error_row(swept, tmp_path, monkeypatch):
+    spec, _ = swept
+    _stuck_on({"w3-relu__xor__ysj"}, monkeypatch, how="die")
+    rows = {r["id"]: r for r in run_sweep(spec, tmp_path / "died", workers=2,
+                                          job_time_limit=60).rows}
+    assert rows["w3-relu__xor__ysj"]["status"] == "error"
+    assert "ended without a result" in rows["w3-relu__xor__ysj"]["reason"]
+    assert rows["w3-relu__xor__stage-ab"]["status"] == "accepted"   # twin: the pool goes on
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
+def test_a_bad_job_time_limit_is_a_usage_error(swept, tmp_path, capsys, value):
+    spec, _ = swept
+    assert main(["sweep", str(spec), "-o", str(tmp_path / "o"), "--job-time-limit", value]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "seconds" in err
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(Exception, match="positive number of seconds"):
+        run_sweep(spec, tmp_path / "o", job_time_limit=0)
+
+
+def test_a_job_time_limit_on_a_dask_cluster(swept, tmp_path, monkeypatch):
+    """Dask runs a task in a thread, where no signal can stop it: the child process can be."""
+    distributed = pytest.importorskip("distributed")
+    spec, serial = swept
+    _stuck_on({"w3-relu__xor__stage-ab"}, monkeypatch)
+    with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
+                                  dashboard_address=None) as cluster:
+        result = run_sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address,
+                           job_time_limit=3)
+    rows = {r["id"]: r for r in result.rows}
+    assert rows.pop("w3-relu__xor__stage-ab")["status"] == "timeout"
+    assert {i: r["digest"] for i, r in rows.items()} == \
+        {i: r["digest"] for i, r in _table(serial).items() if i in rows}

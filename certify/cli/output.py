@@ -13,7 +13,7 @@ output"): anything else a command would print there is sent to standard error.
 | ``accepted`` | established, and every certificate accepted by the independent checker | 0 |
 | ``rejected`` | the checker rejected a certificate (``code`` says why), or the claim is false (``assumptions``) | 1 |
 | ``unknown`` | no certificate: the prover could not establish the claim (``code`` says why) | 1 |
-| ``timeout`` | ``--time-limit`` reached; nothing written | 4 |
+| ``timeout`` | ``--time-limit`` reached, nothing written (a sweep job's ``--job-time-limit``) | 4 |
 | ``error`` | usage, input or I/O error, or an internal error | 2, 3 |
 """
 from __future__ import annotations

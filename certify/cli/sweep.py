@@ -1,13 +1,13 @@
 """Commands for many certificates at once (registered by ``certify.cli``).
 
-    certify sweep SPEC -o DIR [--workers N] [--scheduler ADDRESS]
+    certify sweep SPEC -o DIR [--workers N] [--scheduler ADDRESS] [--job-time-limit SECONDS]
     certify table CERT.json … [--format latex|markdown|csv] [-o FILE] [--columns A,B,…]
 
 ``sweep`` runs a grid of problems (``certify/sweep.py``; the spec format is in the README),
 writing ``DIR/certificates/ID.json`` and ``DIR/results.csv``; a rerun keeps the certificates
 that are still accepted by the checker and proves the rest. Exit 0 when every job is accepted
 or refused by the prover (an assumption fails on that instance), 1 when a certificate was
-rejected or a job failed. ``table`` with certificate files checks each one in this run and
+rejected or a job failed, else 4 when a job ran out of its ``--job-time-limit``. ``table`` with certificate files checks each one in this run and
 tabulates them; one rejected certificate is one line, exit 1, and no table.
 """
 from __future__ import annotations
@@ -17,10 +17,11 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_REFUSED = 0, 1
+EXIT_OK, EXIT_REFUSED, EXIT_TIME_LIMIT = 0, 1, 4
 
 
 def add_sweep_commands(sub) -> None:
+    from ..limits import parse_seconds
     from .output import add_common_options, output_path
     sweep = sub.add_parser("sweep", help="a grid of architectures × data sets × constructions "
                            "× seeds: checked certificates and one results table")
@@ -33,6 +34,9 @@ def add_sweep_commands(sub) -> None:
     sweep.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask distributed "
                        "scheduler at ADDRESS, e.g. tcp://10.0.0.1:8786 (pip install "
                        "'certify[dask]')")
+    sweep.add_argument("--job-time-limit", type=parse_seconds, metavar="SECONDS",
+                       help="run each job in a process of its own and stop it after SECONDS: "
+                       "a `timeout` row, tried again by a rerun")
     add_common_options(sweep, time_limit=False)
 
 
@@ -52,6 +56,7 @@ def _sweep(args) -> int:
     if args.scheduler and args.workers:
         raise _usage("give --workers or --scheduler, not both")
     result = run_sweep(args.spec, args.output, workers=args.workers, scheduler=args.scheduler,
+                       job_time_limit=args.job_time_limit,
                        progress=lambda line: print(line, file=sys.stderr, flush=True))
     for row in result.rows:
         report.certificates.append({"id": row["id"], "result": row["status"],
@@ -61,14 +66,16 @@ def _sweep(args) -> int:
                                     "resumed": row.get("resumed") == "yes",
                                     "reason": row.get("reason") or None})
     report.wrote(result.table)
-    counts = {s: result.count(s) for s in ("accepted", "refused", "rejected", "error")}
+    counts = {s: result.count(s) for s in ("accepted", "refused", "rejected", "error",
+                                           "timeout")}
     resumed = sum(r.get("resumed") == "yes" for r in result.rows)
+    timeouts = f", {counts['timeout']} timed out" if counts["timeout"] else ""
     report.say(f"{len(result.rows)} jobs: {counts['accepted']} accepted ({resumed} resumed), "
                f"{counts['refused']} refused, {counts['rejected']} rejected, "
-               f"{counts['error']} failed; wrote {result.table}")
+               f"{counts['error']} failed{timeouts}; wrote {result.table}")
     failed = counts["rejected"] + counts["error"]
-    report.result = "accepted" if failed == 0 else "rejected"
-    return EXIT_OK if failed == 0 else EXIT_REFUSED
+    report.result = "rejected" if failed else "timeout" if counts["timeout"] else "accepted"
+    return EXIT_REFUSED if failed else EXIT_TIME_LIMIT if counts["timeout"] else EXIT_OK
 
 
 def _usage(message: str):
