@@ -213,18 +213,78 @@ def test_merge_twins(edit, code):
     assert (v.accepted, v.code) == (False, code), v.line("mutant")
 
 
-def test_a_gram_matrix_singular_beyond_copies_is_refused_by_the_prover():
+def _complementary(inputs=("1", "2", "3", "4", "5", "6", "7")) -> tuple:
     """Unit 3 is active on every sample, units 1 and 2 on complementary halves: unit 3's
-    columns are the sums of theirs (no column a multiple of another), so G stays singular."""
+    columns are the sums of theirs (no column a multiple of another), so G is singular beyond
+    copies; its bias column also copies the output bias's."""
+    n = len(inputs)
     problem = Problem.from_json({"network": {"widths": [1, 3, 1], "activation": "relu"},
-                                 "data": {"inputs": [["1"], ["2"], ["3"], ["4"]],
-                                          "targets": [["1"], ["0"], ["2"], ["5"]]},
+                                 "data": {"inputs": [[x] for x in inputs],
+                                          "targets": [[str((3 * i) % 5 - 1)] for i in range(n)]},
                                  "loss": "squared"})
-    point = Point.from_lists([([[-1], [1], [1]], [Fraction(5, 2), Fraction(-5, 2), 10]),
-                              ([[1, 1, 1]], [0])])
+    cut = (Fraction(inputs[n // 2 - 1]) + Fraction(inputs[n // 2])) / 2
+    point = Point.from_lists([([[-1], [1], [1]], [cut, -cut, 10]), ([[1, 1, 1]], [0])])
+    return problem, point
+
+
+def test_columns_that_are_sums_of_others_are_merged_and_certified():
+    """[j, k, c] entries sharing j: column j is the sum of c times column k over them. The
+    bound is certified and, by the oracle (exact least squares over all paths), true."""
+    problem, point = _complementary()
+    doc = prove_cell_risk_lower_bound(problem, point)
+    merged = doc["witness"]["merged"]
+    assert len({j for j, _, _ in merged}) < len(merged)   # a real combination, not copies
+    assert verdicts(doc).accepted and violations(doc) == []
+    best = least_squares_minimum(problem, cell_of(problem, point).pattern)
+    assert 0 < best - Fraction(doc["claim"]["risk_lower_bound"]) < Fraction(1, 10 ** 6)
+
+
+def _combination_of(merged: list) -> list:
+    j = next(j for j, _, _ in merged if sum(e[0] == j for e in merged) > 1)
+    return [e for e in merged if e[0] == j]
+
+
+@pytest.mark.parametrize("edit, code", [
+    (lambda m: _combination_of(m)[0].__setitem__(2, "2"), "merge-fails"),     # a wrong factor
+    (lambda m: m.remove(_combination_of(m)[0]), "merge-fails"),              # a term missing
+    (lambda m: m.append(list(_combination_of(m)[0])), "bad-witness"),        # a term twice
+    (lambda m: m.append([_combination_of(m)[0][1], _combination_of(m)[0][0], "1"]),
+     "bad-witness"),                                                          # a kept one merged
+])
+def test_combination_twins(edit, code):
+    problem, point = _complementary()
+    doc = prove_cell_risk_lower_bound(problem, point)
+    edit(doc["witness"]["merged"])
+    v = verdicts(doc)
+    assert (v.accepted, v.code) == (False, code), v.line("mutant")
+
+
+def test_a_nearly_dependent_column_is_refused_by_the_prover():
+    """Inputs 1 + k/2^40: each x-column is within 2^-38 of the bias column. The floats take it
+    for a combination, the exact test finds it is not one, and the prover refuses rather than
+    certify with a dropped column that is not in the span."""
+    problem, point = _complementary(tuple(f"{(1 << 40) + k}/{1 << 40}" for k in range(1, 8)))
     with pytest.raises(ProofError) as err:
         prove_cell_risk_lower_bound(problem, point)
-    assert err.value.code == "gram-singular"
+    assert err.value.code == "gram-singular" and "not an exact combination" in str(err.value)
+
+
+def test_a_generic_dependency_is_refused_quickly():
+    """More live paths than samples, data on a 2^-30 grid: every dependency has long
+    coefficients. Refused with one line, never a certificate with a column dropped that the
+    kept ones do not span."""
+    rng = random.Random(2)
+    grid = lambda: f"{rng.randint(-2 ** 30, 2 ** 30)}/{2 ** 30}"  # noqa: E731
+    problem = Problem.from_json({"network": {"widths": [2, 4, 1], "activation": "relu"},
+                                 "data": {"inputs": [[grid(), grid()] for _ in range(3)],
+                                          "targets": [[grid()] for _ in range(3)]},
+                                 "loss": "squared"})
+    point = Point.from_lists([([[1, 2], [-2, 1], [3, -1], [1, 1]], [1, 0, Fraction(1, 3), -1]),
+                              ([[1, 1, 1, 1]], [0])])
+    assert len({tuple(u) for u in cell_of(problem, point).pattern[0]}) > 2   # units differ
+    with pytest.raises(ProofError) as err:
+        prove_cell_risk_lower_bound(problem, point)
+    assert err.value.code == "gram-singular" and "short coefficients" in str(err.value)
 
 
 @pytest.mark.parametrize("mu", ["1/10", "1/1000", "1/1099511627776"])

@@ -102,17 +102,20 @@ def prove_cell_risk_lower_bound(problem: Problem, point: Point) -> dict:
             v = x[P]
             if v:
                 row[i * d_out + o] = v.numerator * (D // v.denominator)
-    F, merged = _merge_copies(F)   # copies of a column make G singular; the span is the same
+    # Dependent columns make G singular; dropping them keeps the span (the checker verifies
+    # each dropped column as the listed combination of kept ones). Copies first (cheap).
+    F, index, merged = _merge_copies(F)
+    design, lam_min, lam_max = _spectrum(F, D, n * d_out)
+    if not _well_conditioned(lam_min, lam_max, len(F)):
+        F, index, combined = _merge_combinations(F, index, design, lam_min, lam_max)
+        merged = _substitute(merged, combined) + combined
+        design, lam_min, lam_max = _spectrum(F, D, n * d_out)
     m = len(F)
-    design = np.array([[v / D for v in row] for row in F]).T if m else \
-        np.zeros((n * d_out, 0))
-    G = design.T @ design
-    eig = np.linalg.eigvalsh(G) if m else np.array([1.0])
-    lam_min, lam_max = float(eig[0]), float(eig[-1])
-    if not lam_min > 64 * max(m, 1) * np.finfo(float).eps * lam_max:
+    if not _well_conditioned(lam_min, lam_max, m):
         raise ProofError(f"the Gram matrix of the {m} live paths is numerically singular "
                          f"(λ_min ≈ {lam_min:.3g}, λ_max ≈ {lam_max:.3g}): no positive μ to "
                          "certify (the cell's minimiser is not unique)", code="gram-singular")
+    G = design.T @ design
     y = np.array([float(t) for ts in data.targets for t in ts])
     w_float = np.linalg.lstsq(design, y, rcond=None)[0] if m else np.zeros(0)
     wn, ws = _dyadic_grid(w_float, 52)
@@ -152,10 +155,11 @@ def _passes(Gn, cn: list, cs: int, D: int, mu: Fraction, m: int) -> bool:
     return 4 * _excess(Gn, Cn, K // (D * D), K // (dC * dC), muK) <= muK * muK
 
 
-def _merge_copies(F: list) -> tuple[list, list]:
+def _merge_copies(F: list) -> tuple[list, list, list]:
     """Rows of F (live columns of Φ) that are exact multiples of an earlier row: dropped, and
-    listed as [j, k, "c"] (row j = c row k, k kept) for the witness's ``merged``."""
-    first, merged, kept = {}, [], []
+    listed as [j, k, "c"] (row j = c row k, k kept) for the witness's ``merged``. Returns the
+    kept rows, their live indices and the list."""
+    first, merged, kept, index = {}, [], [], []
     for j, row in enumerate(F):
         lead = next((v for v in row if v), 0)
         g = math.gcd(*row) * (1 if lead > 0 else -1)   # the primitive row, leading entry > 0:
@@ -166,7 +170,75 @@ def _merge_copies(F: list) -> tuple[list, list]:
         else:
             first[key] = j
             kept.append(row)
-    return kept, merged
+            index.append(j)
+    return kept, index, merged
+
+
+def _spectrum(F: list, D: int, rows: int) -> tuple[np.ndarray, float, float]:
+    """The float design matrix Φ (columns: the rows of F) and the extreme eigenvalues of ΦᵀΦ."""
+    m = len(F)
+    design = np.array([[v / D for v in row] for row in F]).T if m else np.zeros((rows, 0))
+    eig = np.linalg.eigvalsh(design.T @ design) if m else np.array([1.0])
+    return design, float(eig[0]), float(eig[-1])
+
+
+def _well_conditioned(lam_min: float, lam_max: float, m: int) -> bool:
+    return lam_min > 64 * max(m, 1) * np.finfo(float).eps * lam_max
+
+
+def _merge_combinations(F: list, index: list, design: np.ndarray, lam_min: float,
+                        lam_max: float):
+    """Rows of F that are exact combinations of other rows, when G is singular beyond copies
+    (a unit active on every sample is the sum of two with complementary patterns). Floats pick
+    the rows to keep (Gram–Schmidt in order, a row kept when it adds a direction) and propose
+    each dropped row's coefficients, rounded to short rationals; the combination is verified
+    exactly on the integers before it is listed as [j, k, c] entries. Such structural
+    dependencies have short coefficients; a generic one (more live paths than samples) has
+    coefficients of thousands of digits and is refused (``gram-singular``), as is a row the
+    floats took for dependent that is not."""
+    Q, keep = np.zeros((design.shape[0], len(F))), []
+    for j in range(len(F)):
+        size = np.linalg.norm(design[:, j])
+        r = design[:, j] / size if size else design[:, j]
+        for _ in range(2):   # twice: Gram–Schmidt loses orthogonality once
+            Qk = Q[:, :len(keep)]
+            r = r - Qk @ (Qk.T @ r)
+        if np.linalg.norm(r) > 1e-9:
+            Q[:, len(keep)] = r / np.linalg.norm(r)
+            keep.append(j)
+    kept = set(keep)
+    drop = [j for j in range(len(F)) if j not in kept]
+    singular = (f"the Gram matrix of the {len(F)} live paths is singular beyond copies "
+                f"(λ_min ≈ {lam_min:.3g}, λ_max ≈ {lam_max:.3g})")
+    if not drop:
+        raise ProofError(f"{singular} and no column is a combination of the others in floats: "
+                         "no positive μ to certify", code="gram-singular")
+    X = np.linalg.lstsq(design[:, keep], design[:, drop], rcond=None)[0]
+    combined = []
+    for t, j in enumerate(drop):
+        terms = [(k, Fraction(float(c)).limit_denominator(1 << 20)) for k, c in
+                 zip(keep, X[:, t]) if abs(c) > 1e-9]
+        L = math.lcm(1, *(c.denominator for _, c in terms))
+        scaled = [(F[k], c.numerator * (L // c.denominator)) for k, c in terms]
+        if any(L * a != sum(c * row[i] for row, c in scaled) for i, a in enumerate(F[j])):
+            raise ProofError(f"{singular}, and live column {index[j]} is not an exact "
+                             "combination of others with short coefficients: no positive μ "
+                             "to certify", code="gram-singular")
+        combined += [[index[j], index[k], canonical(c)] for k, c in terms]
+    return [F[j] for j in keep], [index[j] for j in keep], combined
+
+
+def _substitute(copies: list, combined: list) -> list:
+    """Copy entries [j, k, c] whose k was then dropped as a combination of kept columns:
+    rewritten over those (the checker wants every k kept)."""
+    terms: dict = {}
+    for j, k, c in combined:
+        terms.setdefault(j, []).append((k, Fraction(c)))
+    out = []
+    for j, k, c in copies:
+        out += [[j, k2, canonical(Fraction(c) * c2)] for k2, c2 in terms[k]] if k in terms \
+            else [[j, k, c]]
+    return out
 
 
 def _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m,

@@ -8,11 +8,12 @@ lower-triangular C (m x m). With E = G - mu I - C C^T and sum_ij E_ij^2 <= (mu/2
 G = C C^T + mu I + E >= (mu - |E|_2) I >= (mu/2) I. With r = Phi w~ - y, g = Phi^T r and
 d = w - w~, |Phi w - y|^2 = |r|^2 + 2 g.d + d^T G d >= |r|^2 + 2 g.d + (mu/2)|d|^2
 >= |r|^2 - 2|g|^2/mu for every w, so every theta of the cell has R(theta) >= m_lb :=
-(|r|^2 - 2|g|^2/mu)/n. Optional `merged` [[j, k, c], ...]: live column j is exactly c times
-live column k (checked), k kept; G, w~ and C are then over the kept columns only. Sound because
-the kept columns span the same space: every Phi w equals Phi_kept v for some v, so the bound
-over v bounds every w (a column that is a copy - a unit active on every sample repeats the
-output bias - would otherwise make G singular). Everything is integer arithmetic over common denominators: one
+(|r|^2 - 2|g|^2/mu)/n. Optional `merged` [[j, k, c], ...]: live column j is exactly the sum
+of c times live column k over its entries (checked), every such k kept; G, w~ and C are then
+over the kept columns only. Sound because the kept columns span the same space: every Phi w
+equals Phi_kept v for some v, so the bound over v bounds every w (a column that is a copy - a
+unit active on every sample repeats the output bias - or a sum of others would otherwise make
+G singular). Everything is integer arithmetic over common denominators: one
 fmpz_mat product per matrix with the flint backend, plain Python integers otherwise (the same
 integers, so the same verdict).
 """
@@ -74,10 +75,12 @@ def _excess(be, F: list, Cn: list, a: int, c: int, d: int) -> int:
 
 
 def _merge(F: list, merged: object) -> list:
-    """The rows of F (live columns of Phi) without the merged ones, after checking each
-    [j, k, c]: j and k distinct live indices, j merged once, k kept, row j = c row k exactly."""
+    """The rows of F (live columns of Phi) without the merged ones, after checking the entries
+    [j, k, c]: j and k distinct live indices, each pair (j, k) once, no k merged itself, and
+    for each merged j, row j = sum of c row k over its entries, exactly."""
     items = expect_list(merged, "$.witness.merged")
-    gone, kept_refs = set(), set()
+    terms: dict = {}          # j -> [(k, c)], in the order given
+    where_of: dict = {}
     for t, item in enumerate(items):
         where = f"$.witness.merged[{t}]"
         expect_list(item, where, 3, "entries ([j, k, c])")
@@ -87,17 +90,23 @@ def _merge(F: list, merged: object) -> list:
                 raise Reject("bad-witness", f"{where}[{index}]", f"a live path index in "
                              f"0..{len(F) - 1}", show(v))
         c = parse_rational(item[2], f"{where}[2]")
-        if j == k or j in gone:
-            raise Reject("bad-witness", where, "each merged column once, not merged with "
-                         "itself", show(j))
-        if any(a * c.denominator != c.numerator * b for a, b in zip(F[j], F[k])):
-            raise Reject("merge-fails", where, f"live column {j} is not {clip(fmt(c), 30)} "
-                         f"times live column {k}")
-        gone.add(j)
-        kept_refs.add(k)
+        if j == k or any(k == other for other, _ in terms.get(j, ())):
+            raise Reject("bad-witness", where, "each pair (j, k) once, and no column merged "
+                         "with itself", show([j, k]))
+        terms.setdefault(j, []).append((k, c))
+        where_of.setdefault(j, where)
+    gone = set(terms)
+    kept_refs = {k for pairs in terms.values() for k, _ in pairs}
     if gone & kept_refs:
         raise Reject("bad-witness", "$.witness.merged", "a column merged into another one "
                      "must be kept", show(sorted(gone & kept_refs)[0]))
+    for j, pairs in terms.items():
+        L = math.lcm(1, *(c.denominator for _, c in pairs))
+        scaled = [(F[k], c.numerator * (L // c.denominator)) for k, c in pairs]
+        if any(L * a != sum(c * row[i] for row, c in scaled) for i, a in enumerate(F[j])):
+            shown = " + ".join(f"{clip(fmt(c), 30)} col {k}" for k, c in pairs[:3])
+            raise Reject("merge-fails", where_of[j], f"live column {j} is not "
+                         f"{clip(shown, 80)}{' + ...' if len(pairs) > 3 else ''}")
     return [row for j, row in enumerate(F) if j not in gone]
 
 
