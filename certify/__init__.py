@@ -19,6 +19,7 @@ from .audit import audit_point  # noqa: E402
 from .construct.minimum import prove_local_minimum  # noqa: E402
 from .construct.parametric import prove_parametric_spurious_minimum  # noqa: E402
 from .construct.nonsmooth import prove_nonsmooth_local_minimum  # noqa: E402
+from .construct.cell_bound import prove_cell_risk_lower_bound  # noqa: E402
 from .torch_import import from_torch  # noqa: E402  (torch itself imported on use)
 
 __all__ = ["Activation", "Dataset", "Network", "Point", "Problem", "forward",
@@ -27,4 +28,5 @@ __all__ = ["Activation", "Dataset", "Network", "Point", "Problem", "forward",
            "prove_cell_critical_point", "prove_cell_global_minimum", "prove_equivalent_points",
            "prove_nondifferentiable_boundary", "prove_valley_path", "prove_local_minimum_family",
            "audit_point", "prove_local_minimum", "prove_parametric_spurious_minimum",
-           "prove_nonsmooth_local_minimum", "from_torch", "__version__"]
+           "prove_nonsmooth_local_minimum", "prove_cell_risk_lower_bound", "from_torch",
+           "__version__"]

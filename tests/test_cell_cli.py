@@ -87,6 +87,32 @@ def test_convexity_minimum_valley_critical(capsys, files):
     assert not list(tmp.glob("*.tmp"))
 
 
+def test_cell_minimum_lower_bound_where_the_lift_leaves_the_cell(capsys, files):
+    """The lift of the cell's minimiser leaves the cell: --lower-bound certifies what does
+    hold, a bound on the risk over the whole cell, and the point's gap above it."""
+    tmp, problem, point = files
+    code, _, err = run(capsys, "cell-minimum", problem, point)
+    assert code == 1 and "--lower-bound certifies a bound" in one_error_line(err)
+    code, out, err = run(capsys, "cell-minimum", problem, point, "--lower-bound", "--json",
+                         "-o", tmp / "lb.json")
+    report = json.loads(out)
+    assert code == 0 and report["result"] == "accepted"
+    doc = accepted_file(tmp / "lb.json", "cell-risk-lower-bound")
+    assert report["figures"]["risk_lower_bound"]["exact"] == doc["claim"]["risk_lower_bound"]
+    assert any("no point of this cell has risk below" in line for line in report["summary"])
+    # twins: another loss, and a point on a cell boundary, are one line and no file
+    code, _, err = run(capsys, "cell-minimum", problem, point, "--lower-bound", "--loss",
+                       '{"name": "huber", "delta": "1"}', "-o", tmp / "h.json")
+    assert code == 2 and "squared loss only" in one_error_line(err)
+    edge = tmp / "edge.json"
+    edge.write_text(json.dumps([{"W": [[1], [-1]], "b": [-1, 2]},
+                                {"W": [[2, -1]], "b": ["1/3"]}]))
+    code, _, err = run(capsys, "cell-minimum", problem, edge, "--lower-bound",
+                       "-o", tmp / "e.json")
+    assert code == 1 and "cell boundary" in one_error_line(err)
+    assert not (tmp / "h.json").exists() and not (tmp / "e.json").exists()
+
+
 def test_cell_minimum_lifts(capsys, tmp_path):
     problem = tmp_path / "p.json"
     problem.write_text(json.dumps({"network": {"widths": [1, 1, 1], "activation": "hard_tanh"},
