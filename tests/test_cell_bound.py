@@ -105,10 +105,28 @@ def _witness(doc: dict, **changes) -> dict:
     return out
 
 
+def _square(doc: dict) -> dict:
+    """The same C written as m full rows, zero above the diagonal (the other accepted form)."""
+    C = doc["witness"]["C"]
+    return _witness(doc, C=[row + ["0"] * (len(C) - len(row)) for row in C])
+
+
 def _upper_entry(doc: dict) -> dict:
-    out = copy.deepcopy(doc)
+    out = _square(doc)
     out["witness"]["C"][0][1] = "1/2"
     return out
+
+
+def _mixed(doc: dict) -> dict:
+    """Row 0 square, the others triangular: one form or the other, not both."""
+    out = copy.deepcopy(doc)
+    out["witness"]["C"][0] = _square(doc)["witness"]["C"][0]
+    return out
+
+
+def test_both_forms_of_c_are_accepted_with_the_same_facts(small):
+    assert len(small["witness"]["C"][0]) == 1   # the prover writes the lower triangle
+    assert verdicts(_square(small)).facts == verdicts(small).facts != {}
 
 
 TWINS = {
@@ -128,6 +146,10 @@ TWINS = {
     "C entry above the diagonal": (_upper_entry, "bad-shape", "$.witness.C[0][1]"),
     "C a row short": (lambda d: _witness(d, C=d["witness"]["C"][:-1]), "bad-shape",
                       "$.witness.C"),
+    "C a triangle row long": (lambda d: _witness(d, C=[r + ["0"] if i == 3 else r for i, r in
+                                                         enumerate(d["witness"]["C"])]),
+                              "bad-shape", "$.witness.C[3]"),
+    "C square and triangular rows mixed": (_mixed, "bad-shape", "$.witness.C[1]"),
     "C a column short": (lambda d: _witness(d, C=[r[:-1] for r in d["witness"]["C"]]),
                          "bad-shape", "$.witness.C[0]"),
     "w an entry short": (lambda d: _witness(d, w=d["witness"]["w"][:-1]), "bad-shape",
@@ -237,6 +259,18 @@ def test_columns_that_are_sums_of_others_are_merged_and_certified():
     assert verdicts(doc).accepted and violations(doc) == []
     best = least_squares_minimum(problem, cell_of(problem, point).pattern)
     assert 0 < best - Fraction(doc["claim"]["risk_lower_bound"]) < Fraction(1, 10 ** 6)
+
+
+@pytest.mark.parametrize("seed", [6, 155, 190])
+def test_deep_path_columns_are_combinations_of_each_other(seed):
+    """Two hidden layers: a path's column is x_c times a product of masks, and many are exact
+    combinations of others (G singular: refused before combinations could be listed). Now
+    certified, with a bound above 0 that the oracle finds true."""
+    doc = prove_cell_risk_lower_bound(*build((2, 3, 3, 1), 16, seed))
+    merged = doc["witness"]["merged"]
+    assert len({j for j, _, _ in merged}) < len(merged)
+    assert Fraction(doc["claim"]["risk_lower_bound"]) > 0
+    assert verdicts(doc).accepted and violations(doc) == []
 
 
 def _combination_of(merged: list) -> list:

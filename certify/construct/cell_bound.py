@@ -264,7 +264,7 @@ def _certificate(problem, point, report, F, D, live, wn, ws, mu, cn, cs, m,
     check_digits([risk, bound, risk - bound], "the claim's risk, bound or gap", MAX_DIGITS)
     claim = {"pattern": report.pattern_json(), "risk": canonical(risk),
              "risk_lower_bound": canonical(bound), "gap": canonical(risk - bound)}
-    C = [[_text(cn[r * m + k], cs) if k <= r else "0" for k in range(m)] for r in range(m)]
+    C = [[_text(cn[r * m + k], cs) for k in range(r + 1)] for r in range(m)]   # lower triangle
     witness = {"point": point.to_json(), "w": [canonical(v) for v in w],
                "mu": canonical(mu), "C": C}
     if merged:

@@ -25,7 +25,7 @@ from fractions import Fraction
 
 from ..kernel.arithmetic import output_rows, risk_of_outputs
 from ..kernel.cells import cell_of, cell_setup, reparameterise, require_in_cell, same_pattern
-from ..kernel.strict import (Reject, clip, expect_list, fmt, match_claim, matrix,
+from ..kernel.strict import (Reject, clip, expect_list, fmt, match_claim,
                              needs_version, parse_rational, show, vector)
 
 MAX_BOUND_ORDER = 1024   # live paths: C has m^2 entries, each parsed
@@ -110,9 +110,24 @@ def _merge(F: list, merged: object) -> list:
     return [row for j, row in enumerate(F) if j not in gone]
 
 
+def _lower_triangular(x: object, m: int) -> list:
+    """C as m x m rows: given either as m rows of length m, zero above the diagonal, or as
+    the lower triangle only, row r of length r + 1 (half the size); row 0 decides which."""
+    expect_list(x, "$.witness.C", m, "rows")
+    full = m > 1 and type(x[0]) is list and len(x[0]) == m
+    C = [vector(row, f"$.witness.C[{r}]", m if full else r + 1) for r, row in enumerate(x)]
+    for r in range(m if full else 0):
+        for k in range(r + 1, m):
+            if C[r][k]:
+                raise Reject("bad-shape", f"$.witness.C[{r}][{k}]", "C must be lower "
+                             "triangular (zero above the diagonal)", clip(fmt(C[r][k])))
+    return [row + [0] * (m - len(row)) for row in C]
+
+
 def check_cell_risk_lower_bound(doc: dict, be) -> dict:
     """Rules: the cell rules (`cell-pattern`, `cell-polynomial`), the witness's shapes
-    (`bad-shape`: C lower triangular of order live_paths, w of that length), mu > 0
+    (`bad-shape`: C lower triangular of order live_paths, square or the lower triangle's rows
+    only; w of that length), mu > 0
     (`bad-witness`), the Frobenius test (`gram-bound-fails`), then risk, bound and gap
     recomputed exactly and matched with the claim."""
     needs_version(doc, 3, "$.kind")
@@ -140,12 +155,7 @@ def check_cell_risk_lower_bound(doc: dict, be) -> dict:
     mu = parse_rational(wit["mu"], "$.witness.mu")
     if mu <= 0:
         raise Reject("bad-witness", "$.witness.mu", "mu must be positive", clip(fmt(mu)))
-    C = matrix(wit["C"], "$.witness.C", m, m)
-    for r in range(m):
-        for k in range(r + 1, m):
-            if C[r][k]:
-                raise Reject("bad-shape", f"$.witness.C[{r}][{k}]", "C must be lower "
-                             "triangular (zero above the diagonal)", clip(fmt(C[r][k])))
+    C = _lower_triangular(wit["C"], m)
     # Frobenius test, scaled by K: E K = (K/D^2) F F^T - (K/dC^2) Cn Cn^T - mu K I
     Cn, dC = _integers([v for row in C for v in row])
     Cn = [Cn[r * m:(r + 1) * m] for r in range(m)]
