@@ -273,6 +273,27 @@ def test_deep_path_columns_are_combinations_of_each_other(seed):
     assert verdicts(doc).accepted and violations(doc) == []
 
 
+def test_a_mask_on_fewer_samples_than_inputs_gives_data_coefficients():
+    """Unit 1 is active on two samples only, with three inputs: its four columns (x_1, x_2,
+    x_3 and the bias, masked) span two dimensions, and two are combinations of the others
+    with coefficients from the data (denominators beyond 2^20: not found by rounding floats,
+    found by the exact solve on the floats' support)."""
+    rng = random.Random(8)
+    grid = lambda: Fraction(rng.randint(-2 ** 40, 2 ** 40), 2 ** 40 - 1)  # noqa: E731
+    n = 14
+    X = [[grid(), grid(), grid()] for _ in range(n)]
+    X[0][0], X[1][0] = Fraction(5), Fraction(6)   # unit 1: x_1 > 4 on these two only
+    problem = Problem.from_json({"network": {"widths": [3, 2, 1], "activation": "relu"},
+                                 "data": {"inputs": [[str(v) for v in x] for x in X],
+                                          "targets": [[str(grid())] for _ in range(n)]},
+                                 "loss": "squared"})
+    point = Point.from_lists([([[1, 0, 0], [0, 1, 0]], [-4, 2]), ([[1, 1]], [0])])
+    doc = prove_cell_risk_lower_bound(problem, point)
+    merged = doc["witness"]["merged"]
+    assert max(Fraction(c).denominator for _, _, c in merged) > 2 ** 20
+    assert verdicts(doc).accepted and violations(doc) == []
+
+
 def _combination_of(merged: list) -> list:
     j = next(j for j, _, _ in merged if sum(e[0] == j for e in merged) > 1)
     return [e for e in merged if e[0] == j]
@@ -304,18 +325,21 @@ def test_a_nearly_dependent_column_is_refused_by_the_prover():
 
 
 def test_a_generic_dependency_is_refused_quickly():
-    """More live paths than samples, data on a 2^-30 grid: every dependency has long
-    coefficients. Refused with one line, never a certificate with a column dropped that the
-    kept ones do not span."""
+    """More live paths than samples, data on a 2^-30 grid: a dropped column needs about as
+    many terms as there are samples, with long coefficients. Refused with one line, never a
+    certificate with a column dropped that the kept ones do not span."""
     rng = random.Random(2)
     grid = lambda: f"{rng.randint(-2 ** 30, 2 ** 30)}/{2 ** 30}"  # noqa: E731
-    problem = Problem.from_json({"network": {"widths": [2, 4, 1], "activation": "relu"},
-                                 "data": {"inputs": [[grid(), grid()] for _ in range(3)],
-                                          "targets": [[grid()] for _ in range(3)]},
+    n, width = 70, 40
+    problem = Problem.from_json({"network": {"widths": [2, width, 1], "activation": "relu"},
+                                 "data": {"inputs": [[grid(), grid()] for _ in range(n)],
+                                          "targets": [[grid()] for _ in range(n)]},
                                  "loss": "squared"})
-    point = Point.from_lists([([[1, 2], [-2, 1], [3, -1], [1, 1]], [1, 0, Fraction(1, 3), -1]),
-                              ([[1, 1, 1, 1]], [0])])
-    assert len({tuple(u) for u in cell_of(problem, point).pattern[0]}) > 2   # units differ
+    point = Point.from_lists([([[Fraction(rng.randint(-9, 9), 4) for _ in range(2)]
+                                for _ in range(width)],
+                               [Fraction(rng.randint(-9, 9), 8) for _ in range(width)]),
+                              ([[1] * width], [0])])
+    assert cell_of(problem, point).in_cell
     with pytest.raises(ProofError) as err:
         prove_cell_risk_lower_bound(problem, point)
     assert err.value.code == "gram-singular" and "short coefficients" in str(err.value)

@@ -33,6 +33,8 @@ from ..reparam import check_budget, enumerate_paths, features
 
 MAX_BOUND_ORDER = 1024   # the checker's limit on live paths for this kind
 ATTEMPTS = 6             # Frobenius test failures before giving up (more bits, then mu / 4)
+MAX_COMBINATION = 64           # terms of one dropped column's exact combination ...
+MAX_COMBINATION_DIGITS = 200   # ... and digits per coefficient (generic ones have thousands)
 
 
 def _dyadic_grid(values: np.ndarray, bits: int) -> tuple[list[int], int]:
@@ -191,11 +193,11 @@ def _merge_combinations(F: list, index: list, design: np.ndarray, lam_min: float
     """Rows of F that are exact combinations of other rows, when G is singular beyond copies
     (a unit active on every sample is the sum of two with complementary patterns). Floats pick
     the rows to keep (Gram–Schmidt in order, a row kept when it adds a direction) and propose
-    each dropped row's coefficients, rounded to short rationals; the combination is verified
-    exactly on the integers before it is listed as [j, k, c] entries. Such structural
-    dependencies have short coefficients; a generic one (more live paths than samples) has
-    coefficients of thousands of digits and is refused (``gram-singular``), as is a row the
-    floats took for dependent that is not."""
+    each dropped row's coefficients; ``_exact_combination`` makes them exact on their support
+    and verifies them on the integers before they are listed as [j, k, c] entries. Structural
+    dependencies have few terms and short coefficients; a generic one (more live paths than
+    samples) has many terms of thousands of digits and is refused (``gram-singular``), as is a
+    row the floats took for dependent that is not."""
     Q, keep = np.zeros((design.shape[0], len(F))), []
     for j in range(len(F)):
         size = np.linalg.norm(design[:, j])
@@ -208,24 +210,55 @@ def _merge_combinations(F: list, index: list, design: np.ndarray, lam_min: float
             keep.append(j)
     kept = set(keep)
     drop = [j for j in range(len(F)) if j not in kept]
-    singular = (f"the Gram matrix of the {len(F)} live paths is singular beyond copies "
-                f"(λ_min ≈ {lam_min:.3g}, λ_max ≈ {lam_max:.3g})")
+    singular = (f"the Gram matrix of the {len(F)} live paths (on {design.shape[0]} sample "
+                f"outputs) is singular beyond copies (λ_min ≈ {lam_min:.3g}, λ_max ≈ "
+                f"{lam_max:.3g})")
     if not drop:
         raise ProofError(f"{singular} and no column is a combination of the others in floats: "
                          "no positive μ to certify", code="gram-singular")
     X = np.linalg.lstsq(design[:, keep], design[:, drop], rcond=None)[0]
     combined = []
     for t, j in enumerate(drop):
-        terms = [(k, Fraction(float(c)).limit_denominator(1 << 20)) for k, c in
-                 zip(keep, X[:, t]) if abs(c) > 1e-9]
-        L = math.lcm(1, *(c.denominator for _, c in terms))
-        scaled = [(F[k], c.numerator * (L // c.denominator)) for k, c in terms]
-        if any(L * a != sum(c * row[i] for row, c in scaled) for i, a in enumerate(F[j])):
+        support = [k for k, c in zip(keep, X[:, t]) if abs(c) > 1e-9]
+        terms = _exact_combination(F, j, support, X[[keep.index(k) for k in support], t])
+        if terms is None:
             raise ProofError(f"{singular}, and live column {index[j]} is not an exact "
-                             "combination of others with short coefficients: no positive μ "
-                             "to certify", code="gram-singular")
+                             f"combination of others with short coefficients (at most "
+                             f"{MAX_COMBINATION} terms of {MAX_COMBINATION_DIGITS} digits): "
+                             "no positive μ to certify", code="gram-singular")
         combined += [[index[j], index[k], canonical(c)] for k, c in terms]
     return [F[j] for j in keep], [index[j] for j in keep], combined
+
+
+def _exact_combination(F: list, j: int, support: list, floats) -> list | None:
+    """Row j of F as an exact combination of the rows in ``support`` (the float proposal's
+    nonzero coefficients), or None: the floats rounded to short rationals first (copies and
+    ±1 sums of masks), else the exact least squares over the support (coefficients from the
+    data, as when a mask keeps fewer samples than coordinates); verified exactly either way."""
+    def verified(terms):
+        L = math.lcm(1, *(c.denominator for _, c in terms))
+        scaled = [(F[k], c.numerator * (L // c.denominator)) for k, c in terms]
+        exact = all(L * a == sum(c * row[i] for row, c in scaled) for i, a in enumerate(F[j]))
+        return terms if exact else None
+
+    if not support or len(support) > MAX_COMBINATION:
+        return None
+    rounded = verified([(k, Fraction(float(c)).limit_denominator(1 << 20))
+                        for k, c in zip(support, floats)])
+    if rounded is not None:
+        return rounded
+    A = flint.fmpz_mat([F[k] for k in support])
+    try:
+        c = (A * A.transpose()).solve(A * flint.fmpz_mat(len(F[j]), 1, F[j]))
+    except ZeroDivisionError:   # the support itself is dependent
+        return None
+    terms = [(k, Fraction(int(c[r, 0].p), int(c[r, 0].q))) for r, k in enumerate(support)
+             if c[r, 0] != 0]
+    bits = MAX_COMBINATION_DIGITS * 3.33   # bit lengths: str() of a huge int would raise
+    if any(max(abs(v.numerator).bit_length(), v.denominator.bit_length()) > bits
+           for _, v in terms):
+        return None
+    return verified(terms)
 
 
 def _substitute(copies: list, combined: list) -> list:
