@@ -62,3 +62,18 @@ def test_a_wrong_claim_exports_a_satisfiable_query():
     export("spurious-local-minimum", doc, sink)
     risk = next(smt for note, smt in sink if note.endswith(": risk"))
     assert answer(risk) == "sat"
+
+
+def test_the_cell_bound_query_decides_the_whole_claim():
+    """cell-risk-lower-bound: "no theta of the cell has R(theta) < m" as one nonlinear query.
+    z3 proves it for the golden's bound (unsat) and refutes it (sat, a point of the cell below)
+    once the bound is raised to the point's own risk, which is above the cell's minimum."""
+    golden = GOLDENS["cell-risk-lower-bound"]["cell-risk-lower-bound/relu_one_hidden"]
+    for bound, expected in ((golden["claim"]["risk_lower_bound"], "unsat"),
+                            (golden["claim"]["risk"], "sat")):
+        doc = copy.deepcopy(golden)
+        doc["claim"]["risk_lower_bound"] = bound
+        sink: list = []
+        export("cell-risk-lower-bound", doc, sink)
+        query = next(smt for note, smt in sink if note.endswith("below the bound in the cell"))
+        assert answer(query) == expected

@@ -13,8 +13,9 @@ the fact independently of this checker's arithmetic:
                 the claimed gap, and > 0
   local minimum (instances small enough) no point of the certified ball has a lower risk
                 (`spurious-local-minimum` with a radius), or no point of the claimed cell does
-                (`cell-global-minimum`): the parameters are free reals, so these are genuinely
-                nonlinear queries, whose `unsat` is the whole local-minimum claim
+                (`cell-global-minimum`), or none is below the bound (`cell-risk-lower-bound`):
+                the parameters are free reals, so these are genuinely nonlinear queries, whose
+                `unsat` is the whole claim
 
 The cross-entropy kinds (enclosure, descent) need exp and log, outside QF_NRA: they get no
 files. The nonsmooth-local-minimum kind exports the very query it decided (kinds/nonsmooth.py). The univariate
@@ -62,6 +63,9 @@ def export(kind: str, doc: dict, sink: list) -> None:
         if kind == "cell-global-minimum":
             sink.append((f"{kind}: no lower risk in the cell",
                          _cell(prob, points["point"], claim["risk"])))
+        if kind == "cell-risk-lower-bound":
+            sink.append((f"{kind}: no risk below the bound in the cell",
+                         _cell(prob, points["point"], claim["risk_lower_bound"])))
 
 
 def _sum(terms: list) -> str:
