@@ -453,11 +453,8 @@ def _outcome(future, task: dict) -> dict:
     try:
         return future.result()
     except Exception as err:   # noqa: BLE001
-        row = {"id": task["id"], "architecture": task["architecture"],
-               "dataset": task["dataset"], "construction": task["construction"],
-               "seed": "" if task["seed"] is None else str(task["seed"]), "resumed": "no",
-               "status": "error", "reason": f"the worker failed: {type(err).__name__}: "
-                                            f"{err}"[:2000]}
+        row = dict(_row(task), status="error",
+                   reason=f"the worker failed: {type(err).__name__}: {err}"[:2000])
         return {"row": row, "text": None}
 
 

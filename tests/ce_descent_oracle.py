@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import mpmath
 
+from kind_oracles import check_envelope, data_of
 from oracles import one_sided_layers
 from strategies import CANONICAL, _point, q
 
@@ -44,19 +45,13 @@ def risk_and_derivative(rows, ys):
 
 
 def _setup(doc: dict):
-    from corpus import _network
-    if doc.get("format") != "certify" or set(doc) - {"provenance"} != \
-            {"format", "schema_version", "kind", "problem", "claim", "witness"}:
-        raise ValueError("envelope")
+    check_envelope(doc)
     if doc["kind"] != "descent-direction-cross-entropy" or doc["schema_version"] != "1.3":
         raise ValueError("kind or version")
     if doc["problem"]["loss"] != "cross_entropy":
         raise ValueError("loss: cross_entropy only")
-    network, _, xs = _network(doc)
-    ys = [[q(v) for v in row] for row in doc["problem"]["data"]["targets"]]
-    widths = network.widths
-    if len(ys) != len(xs) or any(len(r) != widths[0] for r in xs) or \
-            any(len(r) != widths[-1] for r in ys) or widths[-1] < 2:
+    network, _, xs, ys = data_of(doc)
+    if network.widths[-1] < 2:
         raise ValueError("data shape")
     if any(v < 0 for row in ys for v in row) or any(sum(row) != 1 for row in ys):
         raise ValueError("targets: not probability vectors")

@@ -14,11 +14,11 @@ from fractions import Fraction
 import sympy
 
 from certify.cells import cell_of
-from certify.errors import CertifyError
 from certify.loss import risk as loss_risk
 from certify.reparam import enumerate_paths, features
 
 from cell_oracles import problem_of
+from oracles import guarded
 from strategies import _point, q
 
 
@@ -40,14 +40,6 @@ def least_squares_minimum(problem, pattern) -> Fraction:
     r = A * w - y
     value = (r.T * r)[0, 0] / n
     return Fraction(int(value.p), int(value.q))
-
-
-def violations(doc: dict) -> list[str]:
-    try:
-        return _violations(doc)
-    except (CertifyError, ValueError, KeyError, TypeError, IndexError, ZeroDivisionError,
-            AttributeError) as err:
-        return [f"structure: {type(err).__name__}: {err}"]
 
 
 def _violations(doc: dict) -> list[str]:
@@ -73,3 +65,6 @@ def _violations(doc: dict) -> list[str]:
     if least_squares_minimum(problem, report.pattern) < bound:
         bad.append("claim: the cell's least-squares minimum is below the bound")
     return bad
+
+
+violations = guarded(_violations)

@@ -19,13 +19,12 @@ from fractions import Fraction
 from certify import cells
 from certify.activation import Activation
 from certify.data import Dataset
-from certify.errors import CertifyError
 from certify.loss import risk as loss_risk
 from certify.network import Network, Point
 from certify.problem import Problem
 from certify.reparam import gram_matrix, theta_derivatives
 
-from oracles import _poly, p_add, p_at, p_mul, positive_on
+from oracles import _poly, guarded, p_add, p_at, p_mul, positive_on
 from strategies import _point, q
 
 KINDS = ("cell", "cell-convexity", "cell-global-minimum", "equivalent-points",
@@ -75,14 +74,6 @@ def _ldl_violations(wit: dict, G, strict: bool) -> list[str]:
     if product != [list(row) for row in G]:
         bad.append("ldl: product")
     return bad
-
-
-def violations(doc: dict) -> list[str]:
-    try:
-        return _violations(doc)
-    except (CertifyError, ValueError, KeyError, TypeError, IndexError, ZeroDivisionError,
-            AttributeError) as err:
-        return [f"structure: {type(err).__name__}: {err}"]
 
 
 def _violations(doc: dict) -> list[str]:
@@ -143,6 +134,9 @@ def _violations(doc: dict) -> list[str]:
     if kind == "cell-critical-point":
         return _critical(problem, point, doc)
     return [f"kind: {kind!r} has no oracle here"]
+
+
+violations = guarded(_violations)
 
 
 def _valley(problem: Problem, doc: dict) -> list[str]:

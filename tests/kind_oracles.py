@@ -44,15 +44,15 @@ def _canon(v: Fraction) -> str:
     return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
 
 
-def _setup(doc: dict):
-    from corpus import _network
+def check_envelope(doc: dict) -> None:
     if doc.get("format") != "certify" or set(doc) - {"provenance"} != \
             {"format", "schema_version", "kind", "problem", "claim", "witness"}:
         raise ValueError("envelope")
-    if doc.get("schema_version") not in ("1.1", "1.2", "1.3"):
-        raise ValueError("version: these kinds need schema 1.1")
-    if doc["problem"]["loss"] != "squared":
-        raise ValueError("loss: squared only")
+
+
+def data_of(doc: dict):
+    """(network, activations, inputs, targets) of the certificate's problem, shapes checked."""
+    from corpus import _network
     network, acts, xs = _network(doc)
     ys = [[q(v) for v in row] for row in doc["problem"]["data"]["targets"]]
     widths = network.widths
@@ -60,6 +60,15 @@ def _setup(doc: dict):
             any(len(r) != widths[-1] for r in ys):
         raise ValueError("data shape")
     return network, acts, xs, ys
+
+
+def _setup(doc: dict):
+    check_envelope(doc)
+    if doc.get("schema_version") not in ("1.1", "1.2", "1.3"):
+        raise ValueError("version: these kinds need schema 1.1")
+    if doc["problem"]["loss"] != "squared":
+        raise ValueError("loss: squared only")
+    return data_of(doc)
 
 
 def _rational_claim(claim: dict, key: str, value: Fraction) -> list[str]:

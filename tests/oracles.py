@@ -16,6 +16,22 @@ from certify.network import Network, forward
 
 from strategies import CANONICAL, _point, q
 
+STRUCTURE_ERRORS = (CertifyError, ValueError, KeyError, TypeError, IndexError,
+                    ZeroDivisionError, AttributeError)
+
+
+def guarded(check):
+    """An oracle's ``violations(doc)`` from ``check``: a malformed document is one violation
+    ("structure: ..."), never an exception."""
+    def violations(doc: dict) -> list[str]:
+        try:
+            return check(doc)
+        except STRUCTURE_ERRORS as err:
+            return [f"structure: {type(err).__name__}: {err}"]
+    violations.__doc__ = check.__doc__
+    return violations
+
+
 def one_sided_layers(network, point, direction, x):
     """At one input, per layer ``(z, dz)``: pre-activations and their one-sided tangents along
     ``direction`` (an activation on a breakpoint takes the slope of the piece ``dz`` moves

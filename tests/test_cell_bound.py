@@ -228,8 +228,11 @@ def test_copied_columns_are_merged_and_certified():
     (lambda m: m.clear(), "bad-shape"),                               # w, C sized for fewer
 ])
 def test_merge_twins(edit, code):
-    problem, point = _duplicated()
-    doc = prove_cell_risk_lower_bound(problem, point)
+    _edited_merged_is_rejected(_duplicated(), edit, code)
+
+
+def _edited_merged_is_rejected(instance: tuple, edit, code: str) -> None:
+    doc = prove_cell_risk_lower_bound(*instance)
     edit(doc["witness"]["merged"])
     v = verdicts(doc)
     assert (v.accepted, v.code) == (False, code), v.line("mutant")
@@ -307,11 +310,7 @@ def _combination_of(merged: list) -> list:
      "bad-witness"),                                                          # a kept one merged
 ])
 def test_combination_twins(edit, code):
-    problem, point = _complementary()
-    doc = prove_cell_risk_lower_bound(problem, point)
-    edit(doc["witness"]["merged"])
-    v = verdicts(doc)
-    assert (v.accepted, v.code) == (False, code), v.line("mutant")
+    _edited_merged_is_rejected(_complementary(), edit, code)
 
 
 def test_a_nearly_dependent_column_is_refused_by_the_prover():

@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_REFUSED, EXIT_TIME_LIMIT = 0, 1, 4
+EXIT_OK, EXIT_REFUSED = 0, 1
 
 
 def add_sweep_commands(sub) -> None:
@@ -52,6 +52,7 @@ def _positive_int(text: str) -> int:
 
 def _sweep(args) -> int:
     from ..sweep import run_sweep
+    from .commands import EXIT_TIME_LIMIT
     report = args.report
     if args.scheduler and args.workers:
         raise _usage("give --workers or --scheduler, not both")

@@ -107,17 +107,19 @@ def prove_cell_risk_lower_bound(problem: Problem, point: Point) -> dict:
     # Dependent columns make G singular; dropping them keeps the span (the checker verifies
     # each dropped column as the listed combination of kept ones). Copies first (cheap).
     F, index, merged = _merge_copies(F)
-    design, lam_min, lam_max = _spectrum(F, D, n * d_out)
+    design = np.array([[v / D for v in row] for row in F]).T if F else \
+        np.zeros((n * d_out, 0))
+    G, lam_min, lam_max = _spectrum(design)
     if not _well_conditioned(lam_min, lam_max, len(F)):
-        F, index, combined = _merge_combinations(F, index, design, lam_min, lam_max)
+        keep, combined = _merge_combinations(F, index, design, lam_min, lam_max)
         merged = _substitute(merged, combined) + combined
-        design, lam_min, lam_max = _spectrum(F, D, n * d_out)
+        F, index, design = [F[j] for j in keep], [index[j] for j in keep], design[:, keep]
+        G, lam_min, lam_max = _spectrum(design)
     m = len(F)
     if not _well_conditioned(lam_min, lam_max, m):
         raise ProofError(f"the Gram matrix of the {m} live paths is numerically singular "
                          f"(λ_min ≈ {lam_min:.3g}, λ_max ≈ {lam_max:.3g}): no positive μ to "
                          "certify (the cell's minimiser is not unique)", code="gram-singular")
-    G = design.T @ design
     y = np.array([float(t) for ts in data.targets for t in ts])
     w_float = np.linalg.lstsq(design, y, rcond=None)[0] if m else np.zeros(0)
     wn, ws = _dyadic_grid(w_float, 52)
@@ -176,12 +178,11 @@ def _merge_copies(F: list) -> tuple[list, list, list]:
     return kept, index, merged
 
 
-def _spectrum(F: list, D: int, rows: int) -> tuple[np.ndarray, float, float]:
-    """The float design matrix Φ (columns: the rows of F) and the extreme eigenvalues of ΦᵀΦ."""
-    m = len(F)
-    design = np.array([[v / D for v in row] for row in F]).T if m else np.zeros((rows, 0))
-    eig = np.linalg.eigvalsh(design.T @ design) if m else np.array([1.0])
-    return design, float(eig[0]), float(eig[-1])
+def _spectrum(design: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """The float Gram matrix ΦᵀΦ of the design matrix Φ and its extreme eigenvalues."""
+    G = design.T @ design
+    eig = np.linalg.eigvalsh(G) if G.size else np.array([1.0])
+    return G, float(eig[0]), float(eig[-1])
 
 
 def _well_conditioned(lam_min: float, lam_max: float, m: int) -> bool:
@@ -189,8 +190,9 @@ def _well_conditioned(lam_min: float, lam_max: float, m: int) -> bool:
 
 
 def _merge_combinations(F: list, index: list, design: np.ndarray, lam_min: float,
-                        lam_max: float):
-    """Rows of F that are exact combinations of other rows, when G is singular beyond copies
+                        lam_max: float) -> tuple[list, list]:
+    """(the positions of the rows of F to keep, the [j, k, c] entries of the others): rows of
+    F that are exact combinations of other rows, when G is singular beyond copies
     (a unit active on every sample is the sum of two with complementary patterns). Floats pick
     the rows to keep (Gram–Schmidt in order, a row kept when it adds a direction) and propose
     each dropped row's coefficients; ``_exact_combination`` makes them exact on their support
@@ -219,15 +221,15 @@ def _merge_combinations(F: list, index: list, design: np.ndarray, lam_min: float
     X = np.linalg.lstsq(design[:, keep], design[:, drop], rcond=None)[0]
     combined = []
     for t, j in enumerate(drop):
-        support = [k for k, c in zip(keep, X[:, t]) if abs(c) > 1e-9]
-        terms = _exact_combination(F, j, support, X[[keep.index(k) for k in support], t])
+        rows = [r for r, c in enumerate(X[:, t]) if abs(c) > 1e-9]
+        terms = _exact_combination(F, j, [keep[r] for r in rows], X[rows, t])
         if terms is None:
             raise ProofError(f"{singular}, and live column {index[j]} is not an exact "
                              f"combination of others with short coefficients (at most "
                              f"{MAX_COMBINATION} terms of {MAX_COMBINATION_DIGITS} digits): "
                              "no positive μ to certify", code="gram-singular")
         combined += [[index[j], index[k], canonical(c)] for k, c in terms]
-    return [F[j] for j in keep], [index[j] for j in keep], combined
+    return keep, combined
 
 
 def _exact_combination(F: list, j: int, support: list, floats) -> list | None:

@@ -134,13 +134,12 @@ def nesting_within(text: str, limit: int = MAX_NESTING) -> bool:
     skeleton = re.sub(r"[^\[\]{}]+", "", _STRING.sub("", text))
     skeleton = skeleton.replace("[", "(").replace("{", "(").replace("]", ")").replace("}", ")")
     for _ in range(limit):
-        shorter = skeleton.replace("()", "")
-        if shorter == skeleton:
+        skeleton, before = skeleton.replace("()", ""), skeleton
+        if skeleton == before:
             break
-        skeleton = shorter
-    else:
-        return "()" not in skeleton and len(skeleton) <= limit
-    return len(skeleton) <= limit   # unbalanced leftovers: malformed, json.loads will say where
+    # a pair left after `limit` rounds is deeper; a few unbalanced leftovers are malformed
+    # JSON, which json.loads reports with its position
+    return "()" not in skeleton and len(skeleton) <= limit
 
 
 def parse_strict(text) -> object:

@@ -112,7 +112,7 @@ def _merge(F: list, merged: object) -> list:
 
 def _lower_triangular(x: object, m: int) -> list:
     """C as m x m rows: given either as m rows of length m, zero above the diagonal, or as
-    the lower triangle only, row r of length r + 1 (half the size); row 0 decides which."""
+    the lower triangle only, row r of length r + 1 (half the entries); row 0 decides which."""
     expect_list(x, "$.witness.C", m, "rows")
     full = m > 1 and type(x[0]) is list and len(x[0]) == m
     C = [vector(row, f"$.witness.C[{r}]", m if full else r + 1) for r, row in enumerate(x)]
